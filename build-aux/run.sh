@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs what is missing, builds, and starts Latchkey on the embedded engine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./build-aux/install-deps.sh
+build=${LK_BUILD_DIR:-_build}
+[ -d "$build" ] || meson setup "$build"
+meson compile -C "$build"
+
+if [ -x "$build/src/app/latchkey" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
+  exec "$build/src/app/latchkey" "$@"
+fi
+exec ./build-aux/demo.sh "$build"
