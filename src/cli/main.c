@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * latchkeyctl: parses the global options and runs one command from the table. */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "lk-cli.h"
+
+/* The command table. Adding a command group is one line here (see lk-cli.h). */
+static const LkCliCommand commands[] = {
+  { NULL }
+};
+
+static const LkCliCommand *
+find_command (const char *name)
+{
+  for (const LkCliCommand *c = commands; c->name != NULL; c++)
+    if (g_str_equal (c->name, name))
+      return c;
+  return NULL;
+}
+
+static char *
+describe_commands (void)
+{
+  GString *out = g_string_new (_("Commands:\n"));
+  gsize width = 0;
+
+  for (const LkCliCommand *c = commands; c->name != NULL; c++)
+    width = MAX (width, strlen (c->name));
+  for (const LkCliCommand *c = commands; c->name != NULL; c++)
+    g_string_append_printf (out, "  %-*s  %s\n", (int) width, c->name, _(c->summary));
+  g_string_append (out, _("\nRun “latchkeyctl COMMAND --help” for the options of each command.\n"
+                          "Exit status: 0 done, 1 the operation failed, 2 bad input."));
+  return g_string_free (out, FALSE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  LkCliContext ctx = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  gboolean version = FALSE, help = FALSE;
+  const LkCliCommand *command;
+  const char *name;
+  char **sub_argv;
+  int sub_argc;
+  int status;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ctx.db_path, N_("Use the embedded engine's database at PATH"), N_("PATH") },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &ctx.server_url, N_("Use the latchkeyd server at URL"), N_("URL") },
+    { "account", 0, 0, G_OPTION_ARG_STRING, &ctx.account, N_("Partner account NAME on the server"), N_("NAME") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &ctx.json, N_("Print machine-readable JSON on stdout"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &help, N_("Show this help"), NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LK_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("latchkeyctl");
+
+  description = describe_commands ();
+  context = g_option_context_new (_("COMMAND [OPTION…]"));
+  g_option_context_set_summary (context, _("Latchkey from the command line: one-time passwords, tokens and administration."));
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_help_enabled (context, FALSE);
+  /* Stop at the command name: everything after it belongs to the command. */
+  g_option_context_set_strict_posix (context, TRUE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      status = lk_cli_usage_error (&ctx, "%s", error->message);
+      goto out;
+    }
+  if (version)
+    {
+      g_print ("latchkeyctl %s\n", LK_VERSION);
+      status = LK_CLI_EXIT_OK;
+      goto out;
+    }
+  if (help || argc < 2)
+    {
+      g_autofree char *text = g_option_context_get_help (context, FALSE, NULL);
+
+      if (help)
+        g_print ("%s", text);
+      else
+        g_printerr ("%s", text);
+      status = help ? LK_CLI_EXIT_OK : LK_CLI_EXIT_USAGE;
+      goto out;
+    }
+
+  name = argv[1];
+  sub_argc = argc - 1;
+  sub_argv = argv + 1;
+
+  /* "latchkeyctl help code" is "latchkeyctl code --help". */
+  if (g_str_equal (name, "help"))
+    {
+      if (argc < 3)
+        {
+          g_autofree char *text = g_option_context_get_help (context, FALSE, NULL);
+
+          g_print ("%s", text);
+          status = LK_CLI_EXIT_OK;
+          goto out;
+        }
+      command = find_command (argv[2]);
+      if (command == NULL)
+        {
+          status = lk_cli_usage_error (&ctx, _("unknown command “%s”; try “latchkeyctl --help”"), argv[2]);
+          goto out;
+        }
+      {
+        char *help_argv[] = { argv[2], (char *) "--help", NULL };
+
+        ctx.command = command->name;
+        status = command->run (&ctx, 2, help_argv);
+      }
+      goto out;
+    }
+
+  command = find_command (name);
+  if (command == NULL)
+    {
+      status = lk_cli_usage_error (&ctx, _("unknown command “%s”; try “latchkeyctl --help”"), name);
+      goto out;
+    }
+  ctx.command = command->name;
+  status = command->run (&ctx, sub_argc, sub_argv);
+
+out:
+  lk_cli_context_clear (&ctx);
+  return status;
+}
