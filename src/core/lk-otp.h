@@ -27,6 +27,9 @@ gboolean     lk_hash_from_string    (const char  *name,
                                      LkHash      *out_hash);
 const char  *lk_hash_to_string      (LkHash       hash);  /* "SHA1", ... */
 gsize        lk_hash_default_seed_length (LkHash  hash);  /* 20, 32, 64 */
+gsize        lk_hash_digest_size    (LkHash       hash);  /* 20, 32, 64; 0 if unknown */
+
+#define LK_HASH_MAX_DIGEST_SIZE 64
 
 typedef struct _LkOtpKey LkOtpKey;
 
@@ -38,6 +41,28 @@ LkOtpKey    *lk_otp_key_new         (LkHash        hash,
                                      GError      **error);
 void         lk_otp_key_free        (LkOtpKey     *key);
 LkHash       lk_otp_key_get_hash    (const LkOtpKey *key);
+
+/* HMAC(@data) with the precomputed key state; writes the digest into @out
+ * (at least LK_HASH_MAX_DIGEST_SIZE bytes) and returns its length. Used by
+ * OCRA and by Steam codes. The caller wipes @out when done. */
+gsize        lk_otp_key_hmac        (const LkOtpKey *key,
+                                     const guint8 *data,
+                                     gsize         len,
+                                     guint8       *out);
+
+/* RFC 4226 dynamic truncation of an HMAC digest: a 31-bit number. */
+guint32      lk_otp_truncate        (const guint8 *digest,
+                                     gsize         digest_len);
+
+/* The truncated HMAC of @counter (8 bytes, big-endian) before the modulo. */
+guint32      lk_hotp_value          (const LkOtpKey *key,
+                                     guint64       counter);
+
+/* Writes @value modulo 10^@digits as exactly @digits digits and a NUL;
+ * @digits 1..10. */
+void         lk_otp_format_code     (guint32       value,
+                                     guint         digits,
+                                     char         *code);
 
 /* Writes @digits decimal digits and a NUL into @code (at least
  * LK_OTP_CODE_SIZE bytes). Digits outside 6..10 are a programmer error. */

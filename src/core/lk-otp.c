@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * HOTP (RFC 4226) and TOTP (RFC 6238) on an HMAC key schedule computed once per key. */
+#include "config.h"
+
+/* The inner and outer HMAC states are precomputed once per key and copied
+ * per counter, so one HOTP costs two compression-function calls and no
+ * allocation. OpenSSL 3 offers no public, non-deprecated way to copy a
+ * digest state without a heap allocation (EVP_MD_CTX_copy_ex dups the
+ * provider context on every call), so this one file uses the plain
+ * SHA*_CTX structures; they are still part of OpenSSL 3's ABI. */
+#undef OPENSSL_NO_DEPRECATED
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
+#include <string.h>
+#include <glib/gi18n.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "lk-core-error.h"
+#include "lk-otp.h"
+#include "lk-secure.h"
+
+struct _LkOtpKey
+{
+  LkHash hash;
+  union
+  {
+    struct { SHA_CTX inner, outer; } sha1;
+    struct { SHA256_CTX inner, outer; } sha256;
+    struct { SHA512_CTX inner, outer; } sha512;
+  } u;
+};
+
+gboolean
+lk_hash_from_string (const char *name,
+                     LkHash     *out_hash)
+{
+  static const struct { const char *name; LkHash hash; } names[] = {
+    { "SHA1", LK_HASH_SHA1 }, { "SHA-1", LK_HASH_SHA1 },
+    { "SHA256", LK_HASH_SHA256 }, { "SHA-256", LK_HASH_SHA256 },
+    { "SHA512", LK_HASH_SHA512 }, { "SHA-512", LK_HASH_SHA512 },
+  };
+
+  if (name == NULL)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (name, names[i].name) == 0)
+      {
+        if (out_hash != NULL)
+          *out_hash = names[i].hash;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+lk_hash_to_string (LkHash hash)
+{
+  switch (hash)
+    {
+    case LK_HASH_SHA1: return "SHA1";
+    case LK_HASH_SHA256: return "SHA256";
+    case LK_HASH_SHA512: return "SHA512";
+    default: return NULL;
+    }
+}
+
+gsize
+lk_hash_default_seed_length (LkHash hash)
+{
+  return lk_hash_digest_size (hash);
+}
+
+gsize
+lk_hash_digest_size (LkHash hash)
+{
+  switch (hash)
+    {
+    case LK_HASH_SHA1: return SHA_DIGEST_LENGTH;
+    case LK_HASH_SHA256: return SHA256_DIGEST_LENGTH;
+    case LK_HASH_SHA512: return SHA512_DIGEST_LENGTH;
+    default: return 0;
+    }
+}
+
+static gsize
+hash_block_size (LkHash hash)
+{
+  return hash == LK_HASH_SHA512 ? SHA512_CBLOCK : SHA_CBLOCK;
+}
+
+/* Hashes a key longer than one block, as HMAC (RFC 2104) requires. */
+static gsize
+shorten_key (LkHash        hash,
+             const guint8 *secret,
+             gsize         secret_len,
+             guint8       *out)
+{
+  switch (hash)
+    {
+    case LK_HASH_SHA1: SHA1 (secret, secret_len, out); break;
+    case LK_HASH_SHA256: SHA256 (secret, secret_len, out); break;
+    case LK_HASH_SHA512: SHA512 (secret, secret_len, out); break;
+    default: g_assert_not_reached ();
+    }
+  return lk_hash_digest_size (hash);
+}
+
+LkOtpKey *
+lk_otp_key_new (LkHash         hash,
+                const guint8  *secret,
+                gsize          secret_len,
+                GError       **error)
+{
+  guint8 ipad[SHA512_CBLOCK], opad[SHA512_CBLOCK];
+  gsize block;
+  LkOtpKey *key;
+
+  if (lk_hash_to_string (hash) == NULL)
+    {
+      g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_INVALID_ARGUMENT,
+                   _("Unknown hash algorithm number %d"), (int) hash);
+      return NULL;
+    }
+  if (secret == NULL || secret_len == 0)
+    {
+      g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_INVALID_ARGUMENT,
+                           _("The secret key is empty"));
+      return NULL;
+    }
+
+  block = hash_block_size (hash);
+  memset (ipad, 0, sizeof ipad);
+  if (secret_len > block)
+    shorten_key (hash, secret, secret_len, ipad);
+  else
+    memcpy (ipad, secret, secret_len);
+  memcpy (opad, ipad, block);
+  for (gsize i = 0; i < block; i++)
+    {
+      ipad[i] ^= 0x36;
+      opad[i] ^= 0x5c;
+    }
+
+  key = g_new0 (LkOtpKey, 1);
+  key->hash = hash;
+  switch (hash)
+    {
+    case LK_HASH_SHA1:
+      SHA1_Init (&key->u.sha1.inner);
+      SHA1_Update (&key->u.sha1.inner, ipad, block);
+      SHA1_Init (&key->u.sha1.outer);
+      SHA1_Update (&key->u.sha1.outer, opad, block);
+      break;
+    case LK_HASH_SHA256:
+      SHA256_Init (&key->u.sha256.inner);
+      SHA256_Update (&key->u.sha256.inner, ipad, block);
+      SHA256_Init (&key->u.sha256.outer);
+      SHA256_Update (&key->u.sha256.outer, opad, block);
+      break;
+    case LK_HASH_SHA512:
+      SHA512_Init (&key->u.sha512.inner);
+      SHA512_Update (&key->u.sha512.inner, ipad, block);
+      SHA512_Init (&key->u.sha512.outer);
+      SHA512_Update (&key->u.sha512.outer, opad, block);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  lk_secure_wipe (ipad, sizeof ipad);
+  lk_secure_wipe (opad, sizeof opad);
+  return key;
+}
+
+void
+lk_otp_key_free (LkOtpKey *key)
+{
+  if (key == NULL)
+    return;
+  /* The precomputed states are as good as the key itself. */
+  lk_secure_wipe (key, sizeof *key);
+  g_free (key);
+}
+
+LkHash
+lk_otp_key_get_hash (const LkOtpKey *key)
+{
+  return key->hash;
+}
+
+gsize
+lk_otp_key_hmac (const LkOtpKey *key,
+                 const guint8   *data,
+                 gsize           len,
+                 guint8         *out)
+{
+  gsize size = lk_hash_digest_size (key->hash);
+
+  /* Copies of the precomputed states on the stack, wiped afterwards. */
+  switch (key->hash)
+    {
+    case LK_HASH_SHA1:
+      {
+        SHA_CTX ctx = key->u.sha1.inner;
+
+        SHA1_Update (&ctx, data, len);
+        SHA1_Final (out, &ctx);
+        ctx = key->u.sha1.outer;
+        SHA1_Update (&ctx, out, SHA_DIGEST_LENGTH);
+        SHA1_Final (out, &ctx);
+        lk_secure_wipe (&ctx, sizeof ctx);
+      }
+      break;
+    case LK_HASH_SHA256:
+      {
+        SHA256_CTX ctx = key->u.sha256.inner;
+
+        SHA256_Update (&ctx, data, len);
+        SHA256_Final (out, &ctx);
+        ctx = key->u.sha256.outer;
+        SHA256_Update (&ctx, out, SHA256_DIGEST_LENGTH);
+        SHA256_Final (out, &ctx);
+        lk_secure_wipe (&ctx, sizeof ctx);
+      }
+      break;
+    case LK_HASH_SHA512:
+      {
+        SHA512_CTX ctx = key->u.sha512.inner;
+
+        SHA512_Update (&ctx, data, len);
+        SHA512_Final (out, &ctx);
+        ctx = key->u.sha512.outer;
+        SHA512_Update (&ctx, out, SHA512_DIGEST_LENGTH);
+        SHA512_Final (out, &ctx);
+        lk_secure_wipe (&ctx, sizeof ctx);
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return size;
+}
+
+guint32
+lk_otp_truncate (const guint8 *digest,
+                 gsize         digest_len)
+{
+  guint offset = digest[digest_len - 1] & 0x0f;
+
+  return ((guint32) (digest[offset] & 0x7f) << 24) |
+         ((guint32) digest[offset + 1] << 16) |
+         ((guint32) digest[offset + 2] << 8) |
+         (guint32) digest[offset + 3];
+}
+
+guint32
+lk_hotp_value (const LkOtpKey *key,
+               guint64         counter)
+{
+  guint8 message[8];
+  guint8 digest[SHA512_DIGEST_LENGTH];
+  gsize len;
+  guint32 value;
+
+  for (int i = 7; i >= 0; i--)
+    {
+      message[i] = (guint8) (counter & 0xff);
+      counter >>= 8;
+    }
+  len = lk_otp_key_hmac (key, message, sizeof message, digest);
+  value = lk_otp_truncate (digest, len);
+  lk_secure_wipe (digest, sizeof digest);
+  return value;
+}
+
+static const guint64 powers_of_ten[] = {
+  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+  1000000000, G_GUINT64_CONSTANT (10000000000),
+};
+
+void
+lk_otp_format_code (guint32  value,
+                    guint    digits,
+                    char    *code)
+{
+  guint64 v;
+
+  g_return_if_fail (digits >= 1 && digits <= LK_OTP_MAX_DIGITS);
+  v = value % powers_of_ten[digits];
+
+  for (int i = (int) digits - 1; i >= 0; i--)
+    {
+      code[i] = (char) ('0' + v % 10);
+      v /= 10;
+    }
+  code[digits] = '\0';
+}
+
+void
+lk_hotp_generate (const LkOtpKey *key,
+                  guint64         counter,
+                  guint           digits,
+                  char           *code)
+{
+  g_return_if_fail (key != NULL && code != NULL);
+  g_return_if_fail (digits >= LK_OTP_MIN_DIGITS && digits <= LK_OTP_MAX_DIGITS);
+
+  lk_otp_format_code (lk_hotp_value (key, counter), digits, code);
+}
+
+gint64
+lk_totp_time_step (gint64 unix_time,
+                   gint64 t0,
+                   guint  period)
+{
+  gint64 elapsed;
+
+  g_return_val_if_fail (period >= LK_OTP_MIN_PERIOD && period <= LK_OTP_MAX_PERIOD, 0);
+
+  /* Saturate rather than overflow for absurd inputs. */
+  if (t0 < 0 && unix_time > G_MAXINT64 + t0)
+    elapsed = G_MAXINT64;
+  else if (t0 > 0 && unix_time < G_MININT64 + t0)
+    elapsed = G_MININT64;
+  else
+    elapsed = unix_time - t0;
+
+  /* Floor division: times before T0 belong to negative steps. */
+  if (elapsed >= 0)
+    return elapsed / (gint64) period;
+  return -((-(elapsed + 1)) / (gint64) period) - 1;
+}
+
+void
+lk_totp_generate (const LkOtpKey *key,
+                  gint64          unix_time,
+                  gint64          t0,
+                  guint           period,
+                  guint           digits,
+                  char           *code)
+{
+  g_return_if_fail (period >= LK_OTP_MIN_PERIOD && period <= LK_OTP_MAX_PERIOD);
+
+  lk_hotp_generate (key, (guint64) lk_totp_time_step (unix_time, t0, period), digits, code);
+}
+
+/* Reads @code as exactly @digits decimal digits; anything else never matches. */
+static gboolean
+parse_code (const char *code,
+            guint       digits,
+            guint64    *out_value)
+{
+  guint64 value = 0;
+  guint i;
+
+  if (code == NULL)
+    return FALSE;
+  for (i = 0; code[i] != '\0'; i++)
+    {
+      if (i >= digits || !g_ascii_isdigit (code[i]))
+        return FALSE;
+      value = value * 10 + (guint64) (code[i] - '0');
+    }
+  if (i != digits)
+    return FALSE;
+  *out_value = value;
+  return TRUE;
+}
+
+/* Compares the candidate's number with the typed one: the same as comparing
+ * the zero-padded strings, done in constant time without formatting. */
+static gboolean
+candidate_matches (const LkOtpKey *key,
+                   guint64         counter,
+                   guint           digits,
+                   guint64         wanted)
+{
+  guint64 candidate = lk_hotp_value (key, counter) % powers_of_ten[digits];
+
+  return CRYPTO_memcmp (&candidate, &wanted, sizeof candidate) == 0;
+}
+
+gboolean
+lk_hotp_validate (const LkOtpKey *key,
+                  guint           digits,
+                  guint64         counter,
+                  guint           window,
+                  const char     *code,
+                  guint64        *matched_counter)
+{
+  guint64 wanted;
+
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (digits >= LK_OTP_MIN_DIGITS && digits <= LK_OTP_MAX_DIGITS, FALSE);
+
+  if (!parse_code (code, digits, &wanted))
+    return FALSE;
+  for (guint64 i = 0; i <= window; i++)
+    {
+      if (counter + i < counter)
+        break;  /* the counter space ends here */
+      if (candidate_matches (key, counter + i, digits, wanted))
+        {
+          if (matched_counter != NULL)
+            *matched_counter = counter + i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+lk_totp_validate (const LkOtpKey *key,
+                  guint           digits,
+                  gint64          unix_time,
+                  gint64          t0,
+                  guint           period,
+                  gint            drift_steps,
+                  guint           window,
+                  const char     *code,
+                  gint64         *matched_step)
+{
+  guint64 wanted;
+  gint64 centre;
+
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (digits >= LK_OTP_MIN_DIGITS && digits <= LK_OTP_MAX_DIGITS, FALSE);
+  g_return_val_if_fail (period >= LK_OTP_MIN_PERIOD && period <= LK_OTP_MAX_PERIOD, FALSE);
+
+  if (!parse_code (code, digits, &wanted))
+    return FALSE;
+
+  centre = lk_totp_time_step (unix_time, t0, period);
+  if ((drift_steps > 0 && centre > G_MAXINT64 - drift_steps) ||
+      (drift_steps < 0 && centre < G_MININT64 - drift_steps))
+    return FALSE;
+  centre += drift_steps;
+
+  /* Centre first, then one step earlier and one later, and so on: the
+   * nearest step wins, and an earlier one before a later one because a
+   * typed code is more often late than early. */
+  for (guint64 distance = 0; distance <= window; distance++)
+    {
+      for (int side = -1; side <= 1; side += 2)
+        {
+          gint64 step;
+
+          if (distance == 0 && side == 1)
+            break;
+          if (side < 0)
+            {
+              if (centre < (gint64) distance)
+                continue;  /* before T0: no such step */
+              step = centre - (gint64) distance;
+            }
+          else
+            {
+              if (centre > G_MAXINT64 - (gint64) distance)
+                continue;
+              step = centre + (gint64) distance;
+            }
+          if (candidate_matches (key, (guint64) step, digits, wanted))
+            {
+              if (matched_step != NULL)
+                *matched_step = step;
+              return TRUE;
+            }
+        }
+    }
+  return FALSE;
+}
+
+GBytes *
+lk_otp_generate_seed (LkHash   hash,
+                      GError **error)
+{
+  gsize len = lk_hash_default_seed_length (hash);
+  g_autofree guint8 *seed = NULL;
+
+  if (len == 0)
+    {
+      g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_INVALID_ARGUMENT,
+                   _("Unknown hash algorithm number %d"), (int) hash);
+      return NULL;
+    }
+  seed = g_malloc (len);
+  if (!lk_random_bytes (seed, len, error))
+    {
+      lk_secure_wipe (seed, len);
+      return NULL;
+    }
+  return lk_secure_bytes_new_take (g_steal_pointer (&seed), len);
+}
