@@ -10,6 +10,8 @@
 
 /* The command table. Adding a command group is one line here (see lk-cli.h). */
 static const LkCliCommand commands[] = {
+  { "code", N_("Print the current one-time password for a URI or a seed"), lk_cli_code_run },
+  { "uri",  N_("Parse an otpauth:// URI and print its fields"), lk_cli_uri_run },
   { NULL }
 };
 

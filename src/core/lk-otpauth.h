@@ -56,6 +56,9 @@ gboolean     lk_otpauth_generate     (const LkOtpauth *uri,
                                       GError     **error);
 
 const char  *lk_otpauth_type_to_string (LkOtpauthType type);  /* "totp", "hotp", "steam" */
+/* Case-insensitive "totp", "hotp", "steam"; FALSE for anything else. */
+gboolean     lk_otpauth_type_from_string (const char    *name,
+                                          LkOtpauthType *out_type);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkOtpauth, lk_otpauth_free)
 
