@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Token buckets keyed by a string (a partner account or a client address), safe from any thread. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LkRateLimiter LkRateLimiter;
+
+/* @rate tokens per second refill each bucket up to @burst; a @rate of 0
+ * makes every check succeed. At most @max_keys buckets are kept: when full,
+ * buckets that have refilled completely are dropped first, and keys that
+ * still find no room share one overflow bucket (so a flood of distinct keys
+ * cannot grow memory without bound). */
+LkRateLimiter *lk_rate_limiter_new    (double         rate,
+                                       guint          burst,
+                                       guint          max_keys);
+void           lk_rate_limiter_free   (LkRateLimiter *limiter);
+
+/* Takes one token for @key at monotonic time @now_us (g_get_monotonic_time()).
+ * Returns FALSE when the bucket is empty; then *@retry_after_s, if given,
+ * is the whole number of seconds until a token is back (at least 1). */
+gboolean       lk_rate_limiter_check  (LkRateLimiter *limiter,
+                                       const char    *key,
+                                       gint64         now_us,
+                                       guint         *retry_after_s);
+
+/* Number of buckets currently held (for tests and metrics). */
+guint          lk_rate_limiter_size   (LkRateLimiter *limiter);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkRateLimiter, lk_rate_limiter_free)
+
+G_END_DECLS
