@@ -263,16 +263,27 @@ free_values (char **values)
     }
 }
 
-/* Splits the decoded label into issuer prefix and account. Spaces after
- * the colon (as in "Example: alice") are not part of the account. */
+/* Splits the decoded label into the issuer prefix and the account.
+ * With an issuer parameter, a label that starts with "<issuer>:" loses
+ * exactly that prefix, so an issuer that itself holds a colon survives a
+ * round trip; otherwise the first colon separates. Spaces after the colon
+ * (as in "Example: alice") are not part of the account. */
 static void
 split_label (const char  *label,
+             const char  *issuer_param,
              char       **out_prefix,
              char       **out_account)
 {
-  const char *colon = strchr (label, ':');
-  const char *account = colon != NULL ? colon + 1 : label;
+  const char *colon = NULL;
+  const char *account;
 
+  if (issuer_param != NULL && issuer_param[0] != '\0' && g_str_has_prefix (label, issuer_param) &&
+      label[strlen (issuer_param)] == ':')
+    colon = label + strlen (issuer_param);
+  else
+    colon = strchr (label, ':');
+
+  account = colon != NULL ? colon + 1 : label;
   *out_prefix = colon != NULL ? g_strstrip (g_strndup (label, (gsize) (colon - label))) : NULL;
   while (*account == ' ')
     account++;
@@ -282,9 +293,10 @@ split_label (const char  *label,
 static gboolean
 apply_values (LkOtpauth   *self,
               char       **values,
-              const char  *label_prefix,
+              const char  *label,
               GError     **error)
 {
+  g_autofree char *label_prefix = NULL;
   guint64 number;
 
   /* The secret. */
@@ -306,6 +318,8 @@ apply_values (LkOtpauth   *self,
   }
 
   /* The issuer parameter wins over the label prefix (docs/otpauth.md). */
+  g_clear_pointer (&self->account, g_free);
+  split_label (label, values[P_ISSUER], &label_prefix, &self->account);
   g_clear_pointer (&self->issuer, g_free);
   if (values[P_ISSUER] != NULL && values[P_ISSUER][0] != '\0')
     self->issuer = g_strdup (values[P_ISSUER]);
@@ -386,8 +400,6 @@ lk_otpauth_parse (const char  *uri,
   g_autoptr(LkOtpauth) self = NULL;
   g_autofree char *type_name = NULL;
   g_autofree char *label = NULL;
-  g_autofree char *prefix = NULL;
-  g_autofree char *account = NULL;
   g_autofree char *query = NULL;
   char *values[N_PARAMS] = { NULL };
   const char *rest, *slash, *question, *end;
@@ -439,12 +451,9 @@ lk_otpauth_parse (const char  *uri,
     }
   else
     label = g_strdup ("");
-  split_label (label, &prefix, &account);
-  g_free (self->account);
-  self->account = g_steal_pointer (&account);
 
   query = question < end ? g_strndup (question + 1, (gsize) (end - question - 1)) : g_strdup ("");
-  ok = split_query (query, values, error) && apply_values (self, values, prefix, error);
+  ok = split_query (query, values, error) && apply_values (self, values, label, error);
   free_values (values);
   /* The query holds the secret in Base32. */
   lk_secure_wipe (query, strlen (query));
@@ -483,6 +492,12 @@ lk_otpauth_format (const LkOtpauth *uri)
   if (uri->issuer != NULL && uri->issuer[0] != '\0')
     {
       append_encoded (out, uri->issuer);
+      g_string_append_c (out, ':');
+    }
+  else if (uri->account != NULL && strchr (uri->account, ':') != NULL)
+    {
+      /* An empty prefix, so the account's own colon is not read as the
+       * separator; an empty prefix means no issuer. */
       g_string_append_c (out, ':');
     }
   append_encoded (out, uri->account != NULL ? uri->account : "");
@@ -536,7 +551,10 @@ lk_otpauth_equal (const LkOtpauth *a,
   /* Only the field the type uses is part of the identity. */
   if (a->type == LK_OTPAUTH_HOTP ? a->counter != b->counter : a->period != b->period)
     return FALSE;
-  if (g_strcmp0 (a->issuer, b->issuer) != 0 || g_strcmp0 (a->account, b->account) != 0)
+  /* No issuer and an empty one are the same: neither is written out. */
+  if (g_strcmp0 (a->issuer != NULL && a->issuer[0] ? a->issuer : NULL,
+                 b->issuer != NULL && b->issuer[0] ? b->issuer : NULL) != 0 ||
+      g_strcmp0 (a->account ? a->account : "", b->account ? b->account : "") != 0)
     return FALSE;
   if (a->secret != NULL)
     da = g_bytes_get_data (a->secret, &la);
