@@ -16,7 +16,7 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   libportal-dev libportal-gtk4-dev
   # peers for differential tests and benchmarks
-  liboath-dev oathtool wrk
+  liboath-dev oathtool wrk python3-cryptography
   # real components the tests start
   gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth imagemagick zbar-tools
   openssl python3-aiosmtpd postgresql at-spi2-core

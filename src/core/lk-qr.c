@@ -8,6 +8,7 @@
 #include <png.h>
 #include <qrencode.h>
 #include <zbar.h>
+#include <glib/gi18n.h>
 
 #include "lk-core-error.h"
 #include "lk-qr.h"
@@ -31,7 +32,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QRcode, QRcode_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (zbar_image_scanner_t, zbar_image_scanner_destroy)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (zbar_image_t, zbar_image_destroy)
 
-/* Runs libqrencode in byte mode at level M; the version is chosen by size. */
+/* Runs libqrencode at level M; the version is chosen by size. */
 static QRcode *
 lk_qr_make (const char  *text,
             GError     **error)
@@ -45,23 +46,31 @@ lk_qr_make (const char  *text,
   if (len == 0)
     {
       g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                           "There is no text to put in a QR code");
+                           _("There is no text to put in a QR code"));
+      return NULL;
+    }
+  if (len > G_MAXINT)
+    {
+      g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
+                   _("The text is too long for a QR code (%" G_GSIZE_FORMAT " bytes)"), len);
       return NULL;
     }
 
-  /* QRcode_encodeData always uses 8-bit byte mode, so UTF-8 text and
-   * Base32 payloads come back from a scanner byte for byte. */
+  /* Every byte is kept as it is (case-sensitive, 8-bit for anything
+   * outside the QR alphanumeric set, never Kanji), so UTF-8 comes back from
+   * a scanner byte for byte. Runs of digits or of upper-case Base32, as in
+   * activation messages, are packed into numeric or alphanumeric segments,
+   * which makes those codes two versions smaller and easier to scan. */
   errno = 0;
-  code = QRcode_encodeData ((int) MIN (len, (gsize) G_MAXINT), (const unsigned char *) text,
-                            0, QR_ECLEVEL_M);
+  code = QRcode_encodeString (text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
   if (code == NULL)
     {
-      if (errno == ERANGE || len > G_MAXINT)
+      if (errno == ERANGE)
         g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                     "The text is too long for a QR code (%" G_GSIZE_FORMAT " bytes)", len);
+                     _("The text is too long for a QR code (%" G_GSIZE_FORMAT " bytes)"), len);
       else
         g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                     "The QR code could not be made: %s", g_strerror (errno));
+                     _("The QR code could not be made: %s"), g_strerror (errno));
       return NULL;
     }
 
@@ -75,7 +84,7 @@ lk_qr_check_scale (guint    scale,
   if (scale == 0 || scale > LK_QR_MAX_SCALE)
     {
       g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_INVALID_ARGUMENT,
-                   "A QR module must be 1 to %u pixels wide, not %u",
+                   _("A QR module must be 1 to %u pixels wide, not %u"),
                    LK_QR_MAX_SCALE, scale);
       return FALSE;
     }
@@ -173,7 +182,7 @@ lk_qr_encode_png (const char  *text,
       png_len == 0)
     {
       g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                   "The QR code could not be written as PNG: %s", image.message);
+                   _("The QR code could not be written as PNG: %s"), image.message);
       png_image_free (&image);
       return NULL;
     }
@@ -182,7 +191,7 @@ lk_qr_encode_png (const char  *text,
   if (!png_image_write_to_memory (&image, png, &png_len, 0, pixels, (png_int_32) size, NULL))
     {
       g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                   "The QR code could not be written as PNG: %s", image.message);
+                   _("The QR code could not be written as PNG: %s"), image.message);
       png_image_free (&image);
       return NULL;
     }
@@ -274,15 +283,15 @@ lk_qr_check_dimensions (guint64   width,
   if (width == 0 || height == 0)
     {
       g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                           "The image is empty");
+                           _("The image is empty"));
       return FALSE;
     }
 
   if (width > LK_QR_MAX_SIDE || height > LK_QR_MAX_SIDE || width * height > LK_QR_MAX_PIXELS)
     {
       g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                   "The image is too large to scan (%" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT
-                   " pixels; at most %u x %u)",
+                   _("The image is too large to scan (%" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT
+                   " pixels; at most %u x %u)"),
                    width, height, LK_QR_MAX_SIDE, LK_QR_MAX_SIDE);
       return FALSE;
     }
@@ -314,7 +323,7 @@ lk_qr_decode_gray (const guint8  *pixels,
   if (stride < width)
     {
       g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_INVALID_ARGUMENT,
-                   "An image row of %u pixels cannot fit in a stride of %u bytes", width, stride);
+                   _("An image row of %u pixels cannot fit in a stride of %u bytes"), width, stride);
       return NULL;
     }
 
@@ -343,7 +352,7 @@ lk_qr_decode_gray (const guint8  *pixels,
   if (n < 0)
     {
       g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                           "The image could not be scanned");
+                           _("The image could not be scanned"));
       return NULL;
     }
 
@@ -369,16 +378,83 @@ lk_qr_decode_gray (const guint8  *pixels,
     {
       if (found_any)
         g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                             "The QR code in the image holds binary data, not text");
+                             _("The QR code in the image holds binary data, not text"));
       else
         g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                             "No QR code was found in the image");
+                             _("No QR code was found in the image"));
       return NULL;
     }
 
   g_ptr_array_add (texts, NULL);
   g_ptr_array_set_free_func (texts, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&texts), FALSE);
+}
+
+/* The PNG chunk CRC: CRC-32 (ISO 3309) over the chunk type and data. */
+static guint32
+lk_qr_png_crc (const guint8 *data,
+               gsize         len)
+{
+  static guint32 table[256];
+  static gsize table_ready = 0;
+  guint32 crc = 0xffffffff;
+
+  if (g_once_init_enter (&table_ready))
+    {
+      for (guint32 n = 0; n < 256; n++)
+        {
+          guint32 c = n;
+
+          for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xedb88320 ^ (c >> 1) : c >> 1;
+          table[n] = c;
+        }
+      g_once_init_leave (&table_ready, 1);
+    }
+
+  for (gsize i = 0; i < len; i++)
+    crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
+  return crc ^ 0xffffffff;
+}
+
+/* Walks the chunks after the signature and checks each one's length and
+ * CRC, up to IEND. libpng only warns about some damage (a bad IDAT CRC,
+ * short image data) and goes on with whatever it salvaged; a damaged file
+ * should instead be reported as damaged. */
+static gboolean
+lk_qr_png_check_chunks (const guint8  *data,
+                        gsize          len,
+                        GError       **error)
+{
+  gsize pos = 8;
+
+  while (TRUE)
+    {
+      guint32 chunk_len, crc;
+
+      if (len - pos < 12)
+        break;
+      chunk_len = ((guint32) data[pos] << 24) | ((guint32) data[pos + 1] << 16) |
+                  ((guint32) data[pos + 2] << 8) | data[pos + 3];
+      if (chunk_len > len - pos - 12)
+        break;
+      crc = ((guint32) data[pos + 8 + chunk_len] << 24) | ((guint32) data[pos + 9 + chunk_len] << 16) |
+            ((guint32) data[pos + 10 + chunk_len] << 8) | data[pos + 11 + chunk_len];
+      if (lk_qr_png_crc (data + pos + 4, (gsize) chunk_len + 4) != crc)
+        {
+          g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
+                       _("The PNG image is damaged: a checksum does not match at byte %" G_GSIZE_FORMAT),
+                       pos);
+          return FALSE;
+        }
+      if (memcmp (data + pos + 4, "IEND", 4) == 0)
+        return TRUE;
+      pos += 12 + (gsize) chunk_len;
+    }
+
+  g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
+                       _("The PNG image is damaged: it is cut short"));
+  return FALSE;
 }
 
 GStrv
@@ -396,16 +472,19 @@ lk_qr_decode_png (const guint8  *data,
   if (len < 8 || png_sig_cmp ((png_const_bytep) data, 0, 8) != 0)
     {
       g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                           "The file is not a PNG image");
+                           _("The file is not a PNG image"));
       return NULL;
     }
 
   if (len > LK_QR_MAX_PNG_BYTES)
     {
       g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                   "The PNG image is too large to scan (%" G_GSIZE_FORMAT " bytes)", len);
+                   _("The PNG image is too large to scan (%" G_GSIZE_FORMAT " bytes)"), len);
       return NULL;
     }
+
+  if (!lk_qr_png_check_chunks (data, len, error))
+    return NULL;
 
   memset (&image, 0, sizeof image);
   image.version = PNG_IMAGE_VERSION;
@@ -417,7 +496,7 @@ lk_qr_decode_png (const guint8  *data,
   if (!png_image_begin_read_from_memory (&image, data, len))
     {
       g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                   "The PNG image is damaged: %s", image.message);
+                   _("The PNG image is damaged: %s"), image.message);
       png_image_free (&image);
       return NULL;
     }
@@ -437,7 +516,7 @@ lk_qr_decode_png (const guint8  *data,
   if (!png_image_finish_read (&image, &white, pixels, (png_int_32) stride, NULL))
     {
       g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_QR,
-                   "The PNG image is damaged: %s", image.message);
+                   _("The PNG image is damaged: %s"), image.message);
       png_image_free (&image);
       return NULL;
     }

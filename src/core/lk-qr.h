@@ -6,8 +6,9 @@
 
 G_BEGIN_DECLS
 
-/* Encodes @text (byte mode, error correction level M) as a PNG with a
- * 4-module quiet zone, @scale pixels per module. */
+/* Encodes @text (error correction level M; every byte kept as it is, with
+ * runs of digits or upper-case Base32 packed into numeric/alphanumeric
+ * segments) as a PNG with a 4-module quiet zone, @scale pixels per module. */
 GBytes   *lk_qr_encode_png   (const char   *text,
                               guint         scale,
                               GError      **error);

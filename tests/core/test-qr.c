@@ -15,7 +15,7 @@
 static const char *payloads[] = {
   "otpauth://totp/ACME%20Co:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30",
   "otpauth://hotp/Caf%C3%A9:j%C3%BCrgen?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Caf\xc3\xa9&counter=7",
-  "LK1:AEBAGBAFAYDQQCIKBMGA2DQPCAIREEYUCULBOGAZDINRYHI6D4QCAIRDEJCGKJRHFIVSYLJOF4YDCMRTGQ2TMNZYHE5DWPB5HY7UAQKCINCEKRSHJBEUUS2MJVHE6UCRKJJVIVKWK5MFSWQ",
+  "LKAM1:AEAAABQADYASGRLHRGV433YAAEBAGBAFAYDQQCIKBMGA2DQPAAAAAADJKW4QACKMJMWTAMBQGA2DEBCBINGUKELBNRUWGZKAMV4GC3LQNRSS4Y3PNXMR6IXJ",
   "A",
   "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
   "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
@@ -308,6 +308,33 @@ test_svg (void)
   g_free (info.path_d);
 }
 
+/* Activation messages are upper-case Base32: they must use alphanumeric
+ * segments and come out two versions smaller than in byte mode (126
+ * characters: version 6, 41 modules, instead of version 8). */
+static void
+test_alphanumeric (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *pixels = NULL;
+  g_autofree guint8 *lower_pixels = NULL;
+  g_autofree char *lower = g_ascii_strdown (payloads[2], -1);
+  g_auto(GStrv) texts = NULL;
+  guint size = 0, lower_size = 0;
+
+  g_assert_cmpuint (strlen (payloads[2]), ==, 126);
+  pixels = lk_qr_encode_gray (payloads[2], 1, &size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (size - 8, ==, 41);
+
+  /* The same text in lower case needs byte mode, and is kept as it is. */
+  lower_pixels = lk_qr_encode_gray (lower, 3, &lower_size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lower_size / 3 - 8, >, 41);
+  texts = lk_qr_decode_gray (lower_pixels, lower_size, lower_size, lower_size, &error);
+  g_assert_no_error (error);
+  assert_single_text (texts, lower);
+}
+
 static void
 test_encode_errors (void)
 {
@@ -514,6 +541,7 @@ main (int    argc,
   g_test_add_func ("/core/qr/gray/two-codes", test_two_codes);
   g_test_add_func ("/core/qr/gray/no-code", test_no_code);
   g_test_add_func ("/core/qr/svg", test_svg);
+  g_test_add_func ("/core/qr/alphanumeric", test_alphanumeric);
   g_test_add_func ("/core/qr/encode-errors", test_encode_errors);
 
   return g_test_run ();
