@@ -16,7 +16,8 @@ reject_positional (LkCliContext *ctx,
                    int           expected)
 {
   if (argc > expected + 1)
-    return lk_cli_usage_error (ctx, _("unexpected argument “%s”; see --help"), argv[expected + 1]);
+    /* Not quoted: a stray argument may be a seed or a URI with one. */
+    return lk_cli_usage_error (ctx, _("too many arguments (%d extra); see --help"), argc - 1 - expected);
   return LK_CLI_EXIT_OK;
 }
 
@@ -174,9 +175,9 @@ lk_cli_code_run (LkCliContext *ctx,
                                        lk_otpauth_type_to_string (token->type));
           goto out;
         }
-      if (!lk_cli_parse_uint64 (counter_text, &token->counter))
+      if (!lk_cli_parse_uint64 (counter_text, &token->counter) || token->counter > G_MAXINT64)
         {
-          status = lk_cli_usage_error (ctx, _("--counter must be a whole number from 0, not “%s”"), counter_text);
+          status = lk_cli_usage_error (ctx, _("--counter must be a whole number from 0 to 9223372036854775807, not “%s”"), counter_text);
           goto out;
         }
     }

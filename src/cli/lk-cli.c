@@ -49,6 +49,20 @@ lk_cli_usage_error (LkCliContext *ctx,
 }
 
 int
+lk_cli_option_error (LkCliContext *ctx,
+                     const GError *error)
+{
+  g_autofree char *message = g_strdup (error->message);
+  char *option = strstr (message, "--");
+  char *eq = option != NULL ? strchr (option, '=') : NULL;
+
+  /* "Unknown option --secrt=JBSW…" must not repeat a mistyped secret. */
+  if (eq != NULL)
+    *eq = '\0';
+  return lk_cli_usage_error (ctx, "%s", message);
+}
+
+int
 lk_cli_report_error (LkCliContext *ctx,
                      const GError *error)
 {
@@ -181,7 +195,7 @@ lk_cli_parse_options (LkCliContext        *ctx,
 
   if (!ok)
     {
-      *exit_status = lk_cli_usage_error (ctx, "%s", error->message);
+      *exit_status = lk_cli_option_error (ctx, error);
       return FALSE;
     }
   if (help)

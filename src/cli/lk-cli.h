@@ -90,6 +90,11 @@ int       lk_cli_usage_error    (LkCliContext        *ctx,
                                  const char          *format,
                                  ...) G_GNUC_PRINTF (2, 3);
 
+/* Prints a GOption parse error as a usage error (exit 2), leaving out any
+ * "=value" after the option name so a mistyped --secret=… is not echoed. */
+int       lk_cli_option_error   (LkCliContext        *ctx,
+                                 const GError        *error);
+
 /* Prints @error's message on one line on stderr and returns the exit status
  * for it: LK_CLI_EXIT_USAGE for LK_CLI_ERROR_USAGE and for core parse
  * errors (bad Base32, bad URI, bad argument), LK_CLI_EXIT_FAILURE otherwise. */

@@ -81,7 +81,7 @@ main (int    argc,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      status = lk_cli_usage_error (&ctx, "%s", error->message);
+      status = lk_cli_option_error (&ctx, error);
       goto out;
     }
   if (version)

@@ -382,11 +382,13 @@ apply_values (LkOtpauth   *self,
     {
       if (values[P_COUNTER] == NULL)
         return uri_error (error, _("A counter-based (hotp) link needs a “counter=” parameter, but it has none"));
-      if (!parse_uint (values[P_COUNTER], G_MAXUINT64, &self->counter))
+      /* Capped at 2^63 - 1: databases (SQLite) and JSON readers hold
+       * signed 64-bit integers, and no device counts that far. */
+      if (!parse_uint (values[P_COUNTER], G_MAXINT64, &self->counter))
         {
           g_autofree char *quoted = quote_value (values[P_COUNTER], -1);
 
-          return uri_error (error, _("The counter must be a whole number from 0, but the link says counter=%s"), quoted);
+          return uri_error (error, _("The counter must be a whole number from 0 to 9223372036854775807, but the link says counter=%s"), quoted);
         }
     }
   return TRUE;

@@ -27,7 +27,7 @@ typedef struct
   LkHash        algorithm;  /* default SHA1 */
   guint         digits;     /* default 6 (5 for steam) */
   guint         period;     /* default 30; TOTP and steam */
-  guint64       counter;    /* HOTP only; required there */
+  guint64       counter;    /* HOTP only; required there; the parser accepts 0 .. G_MAXINT64 */
 } LkOtpauth;
 
 LkOtpauth   *lk_otpauth_new          (void);

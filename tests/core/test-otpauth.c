@@ -74,8 +74,8 @@ static const Accepted accepted[] = {
     LK_OTPAUTH_HOTP, "Corp", "bob", SECRET, LK_HASH_SHA1, 6, 30, 42 },
   { "otpauth://hotp/bob?secret=" SECRET "&counter=0&digits=8&algorithm=SHA512",
     LK_OTPAUTH_HOTP, NULL, "bob", SECRET, LK_HASH_SHA512, 8, 30, 0 },
-  { "otpauth://hotp/bob?secret=" SECRET "&counter=18446744073709551615",
-    LK_OTPAUTH_HOTP, NULL, "bob", SECRET, LK_HASH_SHA1, 6, 30, G_MAXUINT64 },
+  { "otpauth://hotp/bob?secret=" SECRET "&counter=9223372036854775807",
+    LK_OTPAUTH_HOTP, NULL, "bob", SECRET, LK_HASH_SHA1, 6, 30, G_MAXINT64 },
   /* Steam, as its own type and as totp with encoder=steam. */
   { "otpauth://steam/Steam:gamer?secret=" SECRET,
     LK_OTPAUTH_STEAM, "Steam", "gamer", SECRET, LK_HASH_SHA1, 5, 30, 0 },
@@ -308,6 +308,7 @@ static const struct { const char *uri; const char *words; } rejected[] = {
   { "otpauth://hotp/x?secret=" SECRET "&counter=abc", "counter=abc" },
   { "otpauth://hotp/x?secret=" SECRET "&counter=-1", "whole number" },
   { "otpauth://hotp/x?secret=" SECRET "&counter=18446744073709551616", "whole number" },
+  { "otpauth://hotp/x?secret=" SECRET "&counter=9223372036854775808", "9223372036854775807" },
   /* Scheme and type. */
   { "http://totp/x?secret=" SECRET, "otpauth://" },
   { "otpauth:/totp/x?secret=" SECRET, "otpauth://" },
