@@ -116,5 +116,6 @@ void      lk_cli_context_clear  (LkCliContext        *ctx);
 /* Command groups (one line each; keep in the order of the table in main.c). */
 int lk_cli_code_run (LkCliContext *ctx, int argc, char **argv);
 int lk_cli_uri_run  (LkCliContext *ctx, int argc, char **argv);
+int lk_cli_token_run (LkCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 static const LkCliCommand commands[] = {
   { "code", N_("Print the current one-time password for a URI or a seed"), lk_cli_code_run },
   { "uri",  N_("Parse an otpauth:// URI and print its fields"), lk_cli_uri_run },
+  { "token", N_("Manage the soft tokens in your keyring"), lk_cli_token_run },
   { NULL }
 };
 

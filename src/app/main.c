@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * latchkey: starts LkApplication with every mode built into this version. */
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n.h>
+
+#include "lk-application.h"
+#include "lk-token-window.h"
+#ifdef LK_HAVE_ADMIN
+#include "lk-admin-window.h"
+#endif
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(LkApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LK_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = lk_application_new ();
+  lk_application_set_mode_factory (app, LK_APP_MODE_TOKEN, lk_token_window_new);
+#ifdef LK_HAVE_ADMIN
+  lk_application_set_mode_factory (app, LK_APP_MODE_ADMIN, lk_admin_window_new);
+#endif
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * LkTokenRow: a list row showing one token's issuer, account, code and time left. */
+#pragma once
+
+#include <gtk/gtk.h>
+#include "lk-token-item.h"
+
+G_BEGIN_DECLS
+
+#define LK_TYPE_TOKEN_ROW (lk_token_row_get_type ())
+G_DECLARE_FINAL_TYPE (LkTokenRow, lk_token_row, LK, TOKEN_ROW, GtkListBoxRow)
+
+GtkWidget   *lk_token_row_new            (LkTokenItem *item,
+                                          gboolean     hide_codes);
+LkTokenItem *lk_token_row_get_item       (LkTokenRow  *self);
+void         lk_token_row_set_hide_codes (LkTokenRow  *self,
+                                          gboolean     hide_codes);
+
+/* Updates the ring and the spoken label for @unix_time; cheap, and a
+ * no-op when nothing visible changes. */
+void         lk_token_row_tick           (LkTokenRow  *self,
+                                          gint64       unix_time);
+
+/* The text the code label shows ("123 456", "••• •••" when hidden). */
+const char  *lk_token_row_get_code_text  (LkTokenRow  *self);
+
+G_END_DECLS

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Internals of LkTokenWindow shared by its files and its widget tests. */
+#pragma once
+
+#include "lk-token-window.h"
+#include "lk-wallet.h"
+
+G_BEGIN_DECLS
+
+struct _LkTokenWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  LkWallet             *wallet;
+  GSettings            *settings;
+  GCancellable         *cancellable;
+  GListStore           *store;          /* LkTokenItem */
+  GtkSortListModel     *sorted;
+  GtkFilterListModel   *filtered;
+  GtkCustomFilter      *filter;
+  GtkCustomSorter      *sorter;
+  char                 *query;          /* casefolded search text */
+  GHashTable           *pending_deletes; /* id -> LkTokenItem awaiting the undo timeout */
+
+  guint                 boundary_source;
+  guint                 tick_source;
+  gboolean              loaded;
+
+  /* The code we put on the clipboard and the timer that takes it off. */
+  GdkContentProvider   *clipboard_content;
+  guint                 clipboard_source;
+
+  GtkWidget            *toast_overlay;
+  GtkWidget            *add_button;
+  GtkWidget            *search_bar;
+  GtkWidget            *search_button;
+  GtkWidget            *search_entry;
+  GtkWidget            *stack;
+  GtkWidget            *list_box;
+  GtkWidget            *error_page;
+  GtkWidget            *scanner;        /* the open camera scanner, if any */
+};
+
+/* For tests: the list box, the number of rows shown, and a wallet reload
+ * that emits "tokens-loaded" when done. */
+GtkWidget  *lk_token_window_get_list_box   (LkTokenWindow *self);
+guint       lk_token_window_count_rows     (LkTokenWindow *self);
+void        lk_token_window_reload         (LkTokenWindow *self);
+void        lk_token_window_copy_item_code (LkTokenWindow *self,
+                                            const char    *id);
+void        lk_token_window_set_search     (LkTokenWindow *self,
+                                            const char    *text);
+
+/* lk-token-window-intake.c */
+void        lk_token_window_install_intake (GtkWidgetClass *widget_class);
+void        lk_token_window_init_intake    (LkTokenWindow  *self);
+void        lk_token_window_toast          (LkTokenWindow  *self,
+                                            const char     *title);
+void        lk_token_window_report_intake  (LkTokenWindow  *self,
+                                            gboolean        ok,
+                                            const char     *message);
+
+G_END_DECLS
