@@ -162,9 +162,13 @@ lk_wallet_read_item (SecretRetrievable *item,
       return NULL;
     }
 
-  token = lk_wallet_token_deserialize (text, error);
+  token = lk_wallet_token_deserialize (text, &local_error);
   if (token == NULL)
-    return NULL;
+    {
+      /* Name the item (never its contents) so it can be found and removed. */
+      g_propagate_prefixed_error (error, local_error, "%s: ", id);
+      return NULL;
+    }
 
   /* The attribute is what searches use, so it is the id that counts. */
   if (g_strcmp0 (token->id, id) != 0)
