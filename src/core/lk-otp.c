@@ -106,6 +106,18 @@ shorten_key (LkHash        hash,
   return lk_hash_digest_size (hash);
 }
 
+static gsize
+key_size (LkHash hash)
+{
+  switch (hash)
+    {
+    case LK_HASH_SHA1: return G_STRUCT_OFFSET (LkOtpKey, u) + sizeof (((LkOtpKey *) NULL)->u.sha1);
+    case LK_HASH_SHA256: return G_STRUCT_OFFSET (LkOtpKey, u) + sizeof (((LkOtpKey *) NULL)->u.sha256);
+    case LK_HASH_SHA512: return G_STRUCT_OFFSET (LkOtpKey, u) + sizeof (((LkOtpKey *) NULL)->u.sha512);
+    default: g_assert_not_reached ();
+    }
+}
+
 LkOtpKey *
 lk_otp_key_new (LkHash         hash,
                 const guint8  *secret,
@@ -130,19 +142,20 @@ lk_otp_key_new (LkHash         hash,
     }
 
   block = hash_block_size (hash);
-  memset (ipad, 0, sizeof ipad);
+  memset (ipad, 0, block);
   if (secret_len > block)
     shorten_key (hash, secret, secret_len, ipad);
   else
     memcpy (ipad, secret, secret_len);
-  memcpy (opad, ipad, block);
   for (gsize i = 0; i < block; i++)
     {
+      opad[i] = ipad[i] ^ 0x5c;
       ipad[i] ^= 0x36;
-      opad[i] ^= 0x5c;
     }
 
-  key = g_new0 (LkOtpKey, 1);
+  /* Only the states this hash uses are allocated and later wiped: a
+   * server builds a key per validation, so this is on the hot path. */
+  key = g_malloc (key_size (hash));
   key->hash = hash;
   switch (hash)
     {
@@ -167,8 +180,8 @@ lk_otp_key_new (LkHash         hash,
     default:
       g_assert_not_reached ();
     }
-  lk_secure_wipe (ipad, sizeof ipad);
-  lk_secure_wipe (opad, sizeof opad);
+  lk_secure_wipe (ipad, block);
+  lk_secure_wipe (opad, block);
   return key;
 }
 
@@ -178,7 +191,7 @@ lk_otp_key_free (LkOtpKey *key)
   if (key == NULL)
     return;
   /* The precomputed states are as good as the key itself. */
-  lk_secure_wipe (key, sizeof *key);
+  lk_secure_wipe (key, key_size (key->hash));
   g_free (key);
 }
 
@@ -253,23 +266,125 @@ lk_otp_truncate (const guint8 *digest,
          (guint32) digest[offset + 3];
 }
 
+static inline void
+put_be32 (guint8  *out,
+          guint32  v)
+{
+  out[0] = (guint8) (v >> 24);
+  out[1] = (guint8) (v >> 16);
+  out[2] = (guint8) (v >> 8);
+  out[3] = (guint8) v;
+}
+
+static inline void
+put_be64 (guint8  *out,
+          guint64  v)
+{
+  put_be32 (out, (guint32) (v >> 32));
+  put_be32 (out + 4, (guint32) v);
+}
+
+/* The HOTP hot path. An 8-byte counter after the ipad block, and a digest
+ * after the opad block, each fit in one final block whose padding is
+ * known in advance, so each half of the HMAC is one call of the
+ * compression function on a block built here, with no buffering. The
+ * lengths in the padding count the key block too: (64 + 8) * 8 = 576 bits
+ * inside, (64 + 20) * 8 = 672 or (64 + 32) * 8 = 768 outside; SHA-512
+ * has 128-byte blocks, so (128 + 8) * 8 = 1088 and (128 + 64) * 8 = 1536. */
 guint32
 lk_hotp_value (const LkOtpKey *key,
                guint64         counter)
 {
-  guint8 message[8];
-  guint8 digest[SHA512_DIGEST_LENGTH];
-  gsize len;
+  guint8 block[SHA512_CBLOCK];
   guint32 value;
 
-  for (int i = 7; i >= 0; i--)
+  switch (key->hash)
     {
-      message[i] = (guint8) (counter & 0xff);
-      counter >>= 8;
+    case LK_HASH_SHA1:
+      {
+        SHA_CTX ctx = key->u.sha1.inner;
+
+        memset (block, 0, SHA_CBLOCK);
+        put_be64 (block, counter);
+        block[8] = 0x80;
+        put_be32 (block + SHA_CBLOCK - 4, (SHA_CBLOCK + 8) * 8);
+        SHA1_Transform (&ctx, block);
+
+        memset (block, 0, SHA_CBLOCK);
+        put_be32 (block, ctx.h0);
+        put_be32 (block + 4, ctx.h1);
+        put_be32 (block + 8, ctx.h2);
+        put_be32 (block + 12, ctx.h3);
+        put_be32 (block + 16, ctx.h4);
+        block[SHA_DIGEST_LENGTH] = 0x80;
+        put_be32 (block + SHA_CBLOCK - 4, (SHA_CBLOCK + SHA_DIGEST_LENGTH) * 8);
+        ctx = key->u.sha1.outer;
+        SHA1_Transform (&ctx, block);
+
+        put_be32 (block, ctx.h0);
+        put_be32 (block + 4, ctx.h1);
+        put_be32 (block + 8, ctx.h2);
+        put_be32 (block + 12, ctx.h3);
+        put_be32 (block + 16, ctx.h4);
+        value = lk_otp_truncate (block, SHA_DIGEST_LENGTH);
+        lk_secure_wipe (&ctx, sizeof ctx);
+      }
+      break;
+
+    case LK_HASH_SHA256:
+      {
+        SHA256_CTX ctx = key->u.sha256.inner;
+
+        memset (block, 0, SHA256_CBLOCK);
+        put_be64 (block, counter);
+        block[8] = 0x80;
+        put_be32 (block + SHA256_CBLOCK - 4, (SHA256_CBLOCK + 8) * 8);
+        SHA256_Transform (&ctx, block);
+
+        memset (block, 0, SHA256_CBLOCK);
+        for (int i = 0; i < 8; i++)
+          put_be32 (block + 4 * i, ctx.h[i]);
+        block[SHA256_DIGEST_LENGTH] = 0x80;
+        put_be32 (block + SHA256_CBLOCK - 4, (SHA256_CBLOCK + SHA256_DIGEST_LENGTH) * 8);
+        ctx = key->u.sha256.outer;
+        SHA256_Transform (&ctx, block);
+
+        for (int i = 0; i < 8; i++)
+          put_be32 (block + 4 * i, ctx.h[i]);
+        value = lk_otp_truncate (block, SHA256_DIGEST_LENGTH);
+        lk_secure_wipe (&ctx, sizeof ctx);
+      }
+      break;
+
+    case LK_HASH_SHA512:
+      {
+        SHA512_CTX ctx = key->u.sha512.inner;
+
+        memset (block, 0, SHA512_CBLOCK);
+        put_be64 (block, counter);
+        block[8] = 0x80;
+        put_be32 (block + SHA512_CBLOCK - 4, (SHA512_CBLOCK + 8) * 8);
+        SHA512_Transform (&ctx, block);
+
+        memset (block, 0, SHA512_CBLOCK);
+        for (int i = 0; i < 8; i++)
+          put_be64 (block + 8 * i, ctx.h[i]);
+        block[SHA512_DIGEST_LENGTH] = 0x80;
+        put_be32 (block + SHA512_CBLOCK - 4, (SHA512_CBLOCK + SHA512_DIGEST_LENGTH) * 8);
+        ctx = key->u.sha512.outer;
+        SHA512_Transform (&ctx, block);
+
+        for (int i = 0; i < 8; i++)
+          put_be64 (block + 8 * i, ctx.h[i]);
+        value = lk_otp_truncate (block, SHA512_DIGEST_LENGTH);
+        lk_secure_wipe (&ctx, sizeof ctx);
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
     }
-  len = lk_otp_key_hmac (key, message, sizeof message, digest);
-  value = lk_otp_truncate (digest, len);
-  lk_secure_wipe (digest, sizeof digest);
+  lk_secure_wipe (block, sizeof block);
   return value;
 }
 

@@ -87,6 +87,10 @@ quote_value (const char *value,
 {
   g_autofree char *valid = g_utf8_make_valid (value, len);
 
+  /* Control characters (a newline, a tab) would break the one-line message. */
+  for (char *p = valid; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = '?';
   if (g_utf8_strlen (valid, -1) > 24)
     {
       g_autofree char *head = g_utf8_substring (valid, 0, 24);

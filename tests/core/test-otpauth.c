@@ -316,6 +316,8 @@ static const struct { const char *uri; const char *words; } rejected[] = {
   { SECRET, "otpauth://" },
   { "otpauth://motp/x?secret=" SECRET, "“motp” is not supported" },
   { "otpauth:///x?secret=" SECRET, "does not say its type" },
+  { "otpauth://to\ntp/x?secret=" SECRET, "“to?tp” is not supported" },
+  { "otpauth://totp/x?secret=" SECRET "&digits=%0A", "digits=?" },
   { "otpauth://?secret=" SECRET, "does not say its type" },
   /* Percent-encoding. */
   { "otpauth://totp/a%4?secret=" SECRET, "broken %-escape" },
