@@ -285,6 +285,27 @@ test_validate (void)
   }
 }
 
+/* The shipped example must load and validate as it is. */
+static void
+test_example_file (void)
+{
+  g_autoptr(LkServerConfig) config = lk_server_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("LK_SOURCE_ROOT"), "data", "latchkeyd.conf.example", NULL);
+  LkListenAddress *first;
+
+  g_assert_true (lk_server_config_load_file (config, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (lk_server_config_validate (config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->listen->len, ==, 2);
+  first = g_ptr_array_index (config->listen, 0);
+  g_assert_true (first->tls);
+  g_assert_cmpstr (config->db_path, ==, "/var/lib/latchkeyd/latchkey.db");
+  g_assert_cmpstr (config->master_key_file, ==, "/etc/latchkeyd/master.key");
+  g_assert_cmpuint (config->max_body, ==, 65536);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -296,6 +317,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/config/args-override-file", test_args_override_file);
   g_test_add_func ("/server/config/args-errors", test_args_errors);
   g_test_add_func ("/server/config/validate", test_validate);
+  g_test_add_func ("/server/config/example-file", test_example_file);
 
   return g_test_run ();
 }
