@@ -21,6 +21,7 @@ struct _LkTokenWindow
   GtkCustomSorter      *sorter;
   char                 *query;          /* casefolded search text */
   GHashTable           *pending_deletes; /* id -> LkTokenItem awaiting the undo timeout */
+  AdwToast             *delete_toast;   /* weak: the latest "deleted, undo?" toast */
 
   guint                 boundary_source;
   guint                 tick_source;

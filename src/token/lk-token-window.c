@@ -760,6 +760,10 @@ delete_token_action (GtkWidget  *widget,
   g_object_set_data_full (G_OBJECT (toast), "lk-token-id", g_strdup (id), g_free);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_delete_undo), self, 0);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_delete_toast_dismissed), self, 0);
+  if (self->delete_toast != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->delete_toast), (gpointer *) &self->delete_toast);
+  self->delete_toast = toast;
+  g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &self->delete_toast);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->toast_overlay), toast);
 }
 
@@ -818,6 +822,9 @@ lk_token_window_dispose (GObject *object)
   LkTokenWindow *self = LK_TOKEN_WINDOW (object);
 
   lk_token_window_stop_timers (self);
+  if (self->delete_toast != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->delete_toast), (gpointer *) &self->delete_toast);
+  self->delete_toast = NULL;
   g_clear_handle_id (&self->clipboard_source, g_source_remove);
   g_clear_object (&self->clipboard_content);
   if (self->cancellable != NULL)
