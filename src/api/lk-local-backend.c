@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * The local backend: one worker thread owns the LkEngine (one SQLite
+ * connection, as the engine requires), takes requests from a queue in
+ * order, and returns each result to the caller's main context via GTask. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lk-api-execute.h"
+#include "lk-local-backend.h"
+#include "lk-secure.h"
+
+struct _LkLocalBackend
+{
+  GObject        parent_instance;
+
+  char          *path;
+  LkKeyProvider *keys;
+  GThread       *thread;
+  GAsyncQueue   *queue;      /* GTask, or the quit marker */
+
+  GMutex         lock;       /* guards the members below */
+  char          *account;
+  char          *account_key;
+  char          *actor;
+};
+
+static void lk_local_backend_iface_init (LkBackendInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LkLocalBackend, lk_local_backend, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LK_TYPE_BACKEND, lk_local_backend_iface_init))
+
+static char quit_marker;
+
+typedef struct
+{
+  char          *path;
+  LkKeyProvider *keys;
+  GAsyncQueue   *queue;
+} WorkerData;
+
+static gpointer
+worker_main (gpointer data)
+{
+  WorkerData *worker = data;
+  LkEngine *engine = NULL;
+
+  while (TRUE)
+    {
+      gpointer item = g_async_queue_pop (worker->queue);
+      g_autoptr(GTask) task = NULL;
+      g_autoptr(GError) error = NULL;
+      LkApiRequest *request;
+      LkApiResponse *response;
+
+      if (item == &quit_marker)
+        break;
+      task = item;
+      if (g_task_return_error_if_cancelled (task))
+        continue;
+
+      if (engine == NULL)
+        {
+          engine = lk_engine_open (worker->path, worker->keys, NULL, &error);
+          if (engine == NULL)
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              continue;
+            }
+        }
+
+      request = g_task_get_task_data (task);
+      lk_engine_set_actor (engine, g_object_get_data (G_OBJECT (task), "lk-actor"));
+      response = lk_api_execute (engine, request, TRUE);
+      g_task_return_pointer (task, response, (GDestroyNotify) lk_api_response_free);
+    }
+
+  g_clear_pointer (&engine, lk_engine_close);
+  g_async_queue_unref (worker->queue);
+  g_object_unref (worker->keys);
+  g_free (worker->path);
+  g_free (worker);
+  return NULL;
+}
+
+static void
+lk_local_backend_call_async (LkBackend           *backend,
+                             LkApiRequest        *request,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  LkLocalBackend *self = LK_LOCAL_BACKEND (backend);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lk_local_backend_call_async);
+  g_task_set_name (task, "lk-local-backend-call");
+
+  g_mutex_lock (&self->lock);
+  if (request->op != LK_API_OP_CREATE_ACCOUNT)
+    {
+      g_free (request->account_name);
+      request->account_name = g_strdup (self->account);
+      lk_secure_str_free (request->account_key);
+      request->account_key = g_strdup (self->account_key);
+    }
+  g_object_set_data_full (G_OBJECT (task), "lk-actor", g_strdup (self->actor), g_free);
+  g_mutex_unlock (&self->lock);
+
+  g_task_set_task_data (task, request, (GDestroyNotify) lk_api_request_free);
+  g_async_queue_push (self->queue, task);
+}
+
+static LkApiResponse *
+lk_local_backend_call_finish (LkBackend     *backend,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, backend), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static char *
+lk_local_backend_describe (LkBackend *backend)
+{
+  LkLocalBackend *self = LK_LOCAL_BACKEND (backend);
+
+  return g_strdup_printf (_("Embedded database %s"), self->path);
+}
+
+static void
+lk_local_backend_iface_init (LkBackendInterface *iface)
+{
+  iface->call_async = lk_local_backend_call_async;
+  iface->call_finish = lk_local_backend_call_finish;
+  iface->describe = lk_local_backend_describe;
+}
+
+static void
+lk_local_backend_finalize (GObject *object)
+{
+  LkLocalBackend *self = LK_LOCAL_BACKEND (object);
+
+  /* Every queued task holds a reference on us, so the queue is empty: the
+   * worker only has to close the database and stop. */
+  g_async_queue_push (self->queue, &quit_marker);
+  if (g_thread_self () == self->thread)
+    g_thread_unref (self->thread);
+  else
+    g_thread_join (self->thread);
+  g_async_queue_unref (self->queue);
+  g_clear_object (&self->keys);
+  g_free (self->path);
+  g_free (self->account);
+  lk_secure_str_free (self->account_key);
+  g_free (self->actor);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (lk_local_backend_parent_class)->finalize (object);
+}
+
+static void
+lk_local_backend_class_init (LkLocalBackendClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lk_local_backend_finalize;
+}
+
+static void
+lk_local_backend_init (LkLocalBackend *self)
+{
+  g_mutex_init (&self->lock);
+  self->actor = g_strdup ("local");
+}
+
+LkBackend *
+lk_local_backend_new (const char    *db_path,
+                      LkKeyProvider *keys,
+                      const char    *account,
+                      const char    *account_key)
+{
+  LkLocalBackend *self;
+  WorkerData *worker;
+
+  g_return_val_if_fail (db_path != NULL, NULL);
+  g_return_val_if_fail (LK_IS_KEY_PROVIDER (keys), NULL);
+
+  self = g_object_new (LK_TYPE_LOCAL_BACKEND, NULL);
+  self->path = g_strdup (db_path);
+  self->keys = g_object_ref (keys);
+  self->account = g_strdup (account);
+  self->account_key = g_strdup (account_key);
+  self->queue = g_async_queue_new ();
+
+  worker = g_new0 (WorkerData, 1);
+  worker->path = g_strdup (db_path);
+  worker->keys = g_object_ref (keys);
+  worker->queue = g_async_queue_ref (self->queue);
+  self->thread = g_thread_new ("lk-local-backend", worker_main, worker);
+  return LK_BACKEND (self);
+}
+
+void
+lk_local_backend_set_credentials (LkLocalBackend *self,
+                                  const char     *account,
+                                  const char     *account_key)
+{
+  g_return_if_fail (LK_IS_LOCAL_BACKEND (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->account);
+  self->account = g_strdup (account);
+  lk_secure_str_free (self->account_key);
+  self->account_key = g_strdup (account_key);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+lk_local_backend_set_actor (LkLocalBackend *self,
+                            const char     *actor)
+{
+  g_return_if_fail (LK_IS_LOCAL_BACKEND (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->actor);
+  self->actor = g_strdup (actor);
+  g_mutex_unlock (&self->lock);
+}
+
+const char *
+lk_local_backend_get_path (LkLocalBackend *self)
+{
+  g_return_val_if_fail (LK_IS_LOCAL_BACKEND (self), NULL);
+
+  return self->path;
+}
