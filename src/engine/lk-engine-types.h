@@ -88,7 +88,7 @@ typedef struct
   guint     device_count;   /* devices assigned to the user */
   gint64    created_at;     /* unix seconds */
   gint64    updated_at;
-  gint64    last_login_at;  /* last successful validate_user/validate_otp; 0 = never */
+  gint64    last_login_at;  /* last successful validate_user; 0 = never (see LkDevice.last_used_at for OTPs) */
 } LkUser;
 
 LkUser  *lk_user_copy (const LkUser *user);
