@@ -4,6 +4,7 @@
 import argparse
 import json
 import os
+import sys
 
 parser = argparse.ArgumentParser()
 parser.add_argument("builds", nargs="+")
@@ -26,4 +27,7 @@ for build in args.builds:
                 skipped += 1
             else:
                 failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+if skipped:
+    print(f"({skipped} skipped)")
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -9,11 +9,14 @@ cd "$(dirname "$0")/.."
 ./build-aux/install-deps.sh
 
 build=${LK_BUILD_DIR:-_build}
-if [ -d "$build" ]; then
+if [ -f "$build/build.ninja" ]; then
   meson setup --reconfigure "$build" "$@" >/dev/null
 else
+  rm -rf "$build"   # a half-made build directory from an interrupted setup
   meson setup "$build" "$@"
 fi
+# A log left by an earlier run must not be counted if this build fails.
+rm -f "$build/meson-logs/testlog.json"
 meson compile -C "$build"
 # shellcheck disable=SC2086
 meson test -C "$build" --print-errorlogs --num-processes 2 ${LK_TEST_ARGS:-}

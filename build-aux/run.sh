@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 ./build-aux/install-deps.sh
 build=${LK_BUILD_DIR:-_build}
-[ -d "$build" ] || meson setup "$build"
+[ -f "$build/build.ninja" ] || { rm -rf "$build"; meson setup "$build"; }
 meson compile -C "$build"
 
 if [ -x "$build/src/app/latchkey" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
