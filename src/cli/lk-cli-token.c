@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "lk-cli.h"
+#include "lk-cli-token-import.h"
 #include "lk-otpauth.h"
 #include "lk-secure.h"
 #include "lk-wallet.h"
@@ -370,6 +371,8 @@ static const LkCliCommand token_commands[] = {
   { "code", N_("Print a token's current code"), token_code },
   { "remove", N_("Delete a token"), token_remove },
   { "rename", N_("Rename a token"), token_rename },
+  { "import", N_("Import tokens from Aegis, andOTP, FreeOTP+, Google Authenticator or otpauth links"), lk_cli_token_import_run },
+  { "export", N_("Export tokens as an encrypted Aegis vault (or, with a warning, plain links or a QR code)"), lk_cli_token_export_run },
   { NULL }
 };
 
