@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * latchkeyd: reads its configuration, starts LkServer, and stops it cleanly on SIGTERM or SIGINT. */
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "lk-server.h"
+#include "lk-server-config.h"
+#include "lk-server-log.h"
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  LkServer *server = user_data;
+
+  lk_server_shutdown (server);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_stopped (LkServer  *server,
+            GMainLoop *loop)
+{
+  g_main_loop_quit (loop);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(LkServerConfig) config = NULL;
+  g_autoptr(LkServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  guint term_id;
+  guint int_id;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LK_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("latchkeyd");
+
+  config = lk_server_config_new_from_args (&argc, &argv, &error);
+  if (config == NULL || !lk_server_config_validate (config, &error))
+    {
+      g_printerr ("latchkeyd: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("latchkeyd: %s: %s\n", _("unexpected argument"), argv[1]);
+      return 2;
+    }
+
+  lk_server_log_init (config->log_level, config->log_format, config->access_log);
+
+  server = lk_server_new (g_steal_pointer (&config), &error);
+  if (server == NULL || !lk_server_start (server, &error))
+    {
+      g_printerr ("latchkeyd: %s\n", error->message);
+      return 1;
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_signal_connect (server, "stopped", G_CALLBACK (on_stopped), loop);
+  term_id = g_unix_signal_add (SIGTERM, on_stop_signal, server);
+  int_id = g_unix_signal_add (SIGINT, on_stop_signal, server);
+  g_message ("latchkeyd %s ready", LK_VERSION);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (term_id);
+  g_source_remove (int_id);
+  lk_server_close (server);
+  return 0;
+}
