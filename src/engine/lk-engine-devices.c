@@ -256,10 +256,18 @@ parse_ocra (const char  *suite_text,
   suite = lk_ocra_suite_parse (suite_text, &parse_error);
   if (suite == NULL)
     return invalid (error, LK_ENGINE_ERROR_INVALID_ARGUMENT, _("The OCRA suite is not valid"));
-  if (lk_ocra_suite_uses_password (suite) || strstr (suite_text, "-S") != NULL)
-    return invalid (error, LK_ENGINE_ERROR_OTP_TYPE_INVALID,
-                    _("OCRA suites with a PIN or session input are not supported"));
   parts = g_strsplit (suite_text, ":", 3);
+  if (g_strv_length (parts) != 3)
+    return invalid (error, LK_ENGINE_ERROR_INVALID_ARGUMENT, _("The OCRA suite is not valid"));
+  {
+    g_auto(GStrv) inputs = g_strsplit (parts[2], "-", -1);
+    gboolean session = FALSE;
+    for (guint i = 0; inputs[i]; i++)
+      session |= inputs[i][0] == 'S' || inputs[i][0] == 's';
+    if (lk_ocra_suite_uses_password (suite) || session)
+      return invalid (error, LK_ENGINE_ERROR_OTP_TYPE_INVALID,
+                      _("OCRA suites with a PIN or session input are not supported"));
+  }
   fn = g_strsplit (parts[1], "-", 3);
   if (g_strv_length (fn) != 3 || !lk_hash_from_string (fn[1], out_hash))
     return invalid (error, LK_ENGINE_ERROR_INVALID_ARGUMENT, _("The OCRA suite is not valid"));
