@@ -73,11 +73,13 @@ gboolean
 lk_api_op_from_string (const char *text,
                        LkApiOp    *out_op)
 {
+  g_autofree char *copy = NULL;
   g_autofree char *key = NULL;
 
   if (text == NULL)
     return FALSE;
-  key = g_ascii_strdown (g_strstrip (g_strdup (text)), -1);
+  copy = g_strdup (text);
+  key = g_ascii_strdown (g_strstrip (copy), -1);
   for (int op = LK_API_OP_INVALID + 1; op < LK_API_N_OPS; op++)
     if (g_str_equal (op_names[op], key))
       {

@@ -137,6 +137,7 @@ lk_api_normalize_json (const char  *data,
   TokenKind prev = TOK_NONE;
   gboolean pending_comma = FALSE;
   gboolean separated = FALSE;
+  gboolean root_done = FALSE;
   gboolean ok = FALSE;
   gsize i = 0;
 
@@ -184,6 +185,13 @@ lk_api_normalize_json (const char  *data,
 
       if (i >= len)
         break;
+
+      /* One document per body: json-glib would quietly take one of two. */
+      if (root_done)
+        {
+          set_error (error, LK_API_ERROR_MALFORMED, _("The request has data after its end"));
+          goto out;
+        }
 
       start = i;
       switch (data[i])
@@ -314,6 +322,8 @@ lk_api_normalize_json (const char  *data,
         g_string_append_len (out, data + start, i - start);
       prev = kind;
       separated = FALSE;
+      if (depth == 0)
+        root_done = TRUE;
     }
 
   if (depth != 0 || pending_comma)
@@ -364,6 +374,7 @@ lk_api_read_object (const char  *data,
   g_autoptr(GError) first_error = NULL;
   g_autofree char *text = NULL;
   JsonObject *object;
+  gsize content_len;
 
   if (len > max_size)
     {
@@ -392,11 +403,15 @@ lk_api_read_object (const char  *data,
   /* The vendor's pages show some samples flattened onto one line, where a
    * // comment would swallow the rest of the body. Only a body with no line
    * end at all, which cannot have parsed above with a // comment in it, is
-   * read again with comments ending before the next member. */
-  if (memchr (data, '\n', len) == NULL && g_strstr_len (data, len, "//") != NULL
+   * read again with comments ending before the next member (trailing blanks
+ * and one final line end, as a file has, do not count). */
+  content_len = len;
+  while (content_len > 0 && g_ascii_isspace (data[content_len - 1]))
+    content_len--;
+  if (memchr (data, '\n', content_len) == NULL && g_strstr_len (data, content_len, "//") != NULL
       && first_error->code == LK_API_ERROR_MALFORMED)
     {
-      g_autofree char *retry = lk_api_normalize_json (data, len, max_depth, TRUE, NULL);
+      g_autofree char *retry = lk_api_normalize_json (data, content_len, max_depth, TRUE, NULL);
 
       if (retry != NULL)
         {
@@ -678,7 +693,8 @@ lk_api_fields_get_bool (LkApiFields  *fields,
       break;
     case G_TYPE_STRING:
       {
-        g_autofree char *text = g_ascii_strdown (g_strstrip (g_strdup (json_node_get_string (node))), -1);
+        g_autofree char *copy = g_strdup (json_node_get_string (node));
+        g_autofree char *text = g_ascii_strdown (g_strstrip (copy), -1);
 
         if (*text == '\0')
           return TRUE;
