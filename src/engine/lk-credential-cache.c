@@ -27,6 +27,7 @@ struct _LkCredentialCache
   gint64           ttl_us;
   guint8           hmac_key[32];
   EVP_MAC         *mac;   /* fetched once; EVP_MAC objects are thread-safe */
+  EVP_MAC_CTX     *keyed; /* HMAC-SHA-256 under hmac_key, duplicated per use (read-only) */
 };
 
 static guint
@@ -60,8 +61,15 @@ lk_credential_cache_new (guint max_entries,
   if (!lk_random_bytes (cache->hmac_key, sizeof cache->hmac_key, NULL))
     g_error ("The system random number generator failed");
   cache->mac = EVP_MAC_fetch (NULL, "HMAC", NULL);
-  if (cache->mac == NULL)
-    g_error ("OpenSSL has no HMAC");
+  cache->keyed = cache->mac ? EVP_MAC_CTX_new (cache->mac) : NULL;
+  {
+    OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string ("digest", (char *) "SHA256", 0),
+      OSSL_PARAM_construct_end (),
+    };
+    if (cache->keyed == NULL || EVP_MAC_init (cache->keyed, cache->hmac_key, sizeof cache->hmac_key, params) != 1)
+      g_error ("OpenSSL cannot make HMAC-SHA-256");
+  }
   return cache;
 }
 
@@ -80,6 +88,7 @@ lk_credential_cache_unref (LkCredentialCache *cache)
   g_hash_table_destroy (cache->entries);
   g_mutex_clear (&cache->lock);
   lk_secure_wipe (cache->hmac_key, sizeof cache->hmac_key);
+  EVP_MAC_CTX_free (cache->keyed);
   EVP_MAC_free (cache->mac);
   g_free (cache);
 }
@@ -103,14 +112,13 @@ compute_digest (LkCredentialCache *cache,
                 guint8             out[DIGEST_SIZE])
 {
   const char *parts[3] = { db_id ? db_id : "", name, key };
-  EVP_MAC_CTX *ctx = EVP_MAC_CTX_new (cache->mac);
-  OSSL_PARAM params[] = {
-    OSSL_PARAM_construct_utf8_string ("digest", (char *) "SHA256", 0),
-    OSSL_PARAM_construct_end (),
-  };
+  /* Duplicating the keyed context skips the key schedule; the template is
+   * only read, so concurrent duplications are safe. */
+  EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup (cache->keyed);
   gsize out_len = 0;
 
-  EVP_MAC_init (ctx, cache->hmac_key, sizeof cache->hmac_key, params);
+  if (ctx == NULL)
+    g_error ("Out of memory duplicating an HMAC context");
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     {
       guint32 len = GUINT32_TO_BE ((guint32) strlen (parts[i]));

@@ -106,6 +106,7 @@ const char lk_engine_core_schema_1_sqlite[] =
 /* The order of this table is the order steps run in; append, never reorder. */
 static const LkMigration migrations[] = {
   { "core-1", lk_engine_core_schema_1_sqlite },
+  { "activation-1", lk_engine_activation_schema_1_sqlite },
 };
 
 const LkMigration *

@@ -86,32 +86,50 @@ find_device_row (LkEngine   *engine,
   gboolean enabled = TRUE;
   LkStoreStep step;
 
-  if (login != NULL && *login != '\0' &&
-      !lk_engine_lookup_user (engine, account_id, login, &user_id, &enabled, error))
-    return FALSE;
-
-  if (serial != NULL && *serial != '\0')
+  if (serial == NULL || *serial == '\0')
     {
-      st = lk_engine_prepare (engine, SELECT_DEVICE "WHERE d.account_id = ?1 AND d.serial = ?2 FOR UPDATE", error);
+      /* The common case, one indexed join: the user by login, then the
+       * user's first active or locked device. */
+      g_autofree char *norm = NULL;
+
+      if (login == NULL || *login == '\0')
+        {
+          g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_MISSING_FIELD,
+                       _("The field “%s” is required"), "username");
+          return FALSE;
+        }
+      norm = lk_engine_normalize (login);
+      st = lk_engine_prepare (engine, SELECT_DEVICE "WHERE u.account_id = ?1 AND u.login_norm = ?2 "
+                                      "AND d.state IN (1, 3) ORDER BY d.id LIMIT 1 FOR UPDATE", error);
       if (st == NULL)
         return FALSE;
       lk_store_bind_int64 (st, 1, account_id);
-      lk_store_bind_text (st, 2, serial);
-    }
-  else if (user_id != 0)
-    {
-      st = lk_engine_prepare (engine, SELECT_DEVICE "WHERE d.user_id = ?1 AND d.state IN (1, 3) "
-                                      "ORDER BY d.id LIMIT 1 FOR UPDATE", error);
-      if (st == NULL)
+      lk_store_bind_text (st, 2, norm);
+      step = lk_store_step (st, &local_error);
+      if (step == LK_STORE_STEP_ERROR)
+        {
+          lk_engine_propagate_store_error (error, local_error, 0);
+          return FALSE;
+        }
+      if (step == LK_STORE_STEP_ROW)
+        {
+          row_read (row, st);
+          return TRUE;
+        }
+      g_clear_pointer (&st, lk_store_stmt_release);
+      if (!lk_engine_lookup_user (engine, account_id, login, &user_id, &enabled, error))
         return FALSE;
-      lk_store_bind_int64 (st, 1, user_id);
+      goto no_device;
     }
-  else
-    {
-      g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_MISSING_FIELD,
-                   _("The field “%s” is required"), "username");
-      return FALSE;
-    }
+
+  if (login != NULL && *login != '\0' &&
+      !lk_engine_lookup_user (engine, account_id, login, &user_id, &enabled, error))
+    return FALSE;
+  st = lk_engine_prepare (engine, SELECT_DEVICE "WHERE d.account_id = ?1 AND d.serial = ?2 FOR UPDATE", error);
+  if (st == NULL)
+    return FALSE;
+  lk_store_bind_int64 (st, 1, account_id);
+  lk_store_bind_text (st, 2, serial);
 
   step = lk_store_step (st, &local_error);
   if (step == LK_STORE_STEP_ERROR)
@@ -129,10 +147,9 @@ find_device_row (LkEngine   *engine,
         }
       return TRUE;
     }
-  g_clear_pointer (&st, lk_store_stmt_release);
-  if (serial != NULL && *serial != '\0')
-    return fail (error, LK_ENGINE_ERROR_DEVICE_NOT_FOUND, _("Device not found"));
+  return fail (error, LK_ENGINE_ERROR_DEVICE_NOT_FOUND, _("Device not found"));
 
+no_device:
   /* No usable device: say why. */
   {
     g_autoptr(LkStoreStmt) count = lk_engine_prepare (engine,

@@ -119,9 +119,15 @@ char *
 lk_engine_normalize (const char *text)
 {
   g_autofree char *nfkc = NULL;
+  gboolean ascii = TRUE;
 
   if (text == NULL)
     return g_strdup ("");
+  /* Logins are nearly always ASCII: skip Unicode normalisation for them. */
+  for (const char *p = text; *p && ascii; p++)
+    ascii = (guchar) *p < 0x80;
+  if (ascii)
+    return g_ascii_strdown (text, -1);
   nfkc = g_utf8_normalize (text, -1, G_NORMALIZE_NFKC);
   if (nfkc == NULL)
     return g_strdup ("");
