@@ -349,8 +349,8 @@ test_full_flow (Fixture       *f,
   list = lk_engine_list_instances (f->engine, f->account, "LK-10", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 1);
-  g_assert_cmpint (((LkInstance *) list->pending[0])->state, ==, LK_INSTANCE_ACTIVE);
-  g_assert_cmpint (((LkInstance *) list->pending[0])->activated_at, ==, f->now);
+  g_assert_cmpint (((LkInstance *) list->pdata[0])->state, ==, LK_INSTANCE_ACTIVE);
+  g_assert_cmpint (((LkInstance *) list->pdata[0])->activated_at, ==, f->now);
 
   /* A second verification is refused: the instance is no longer pending. */
   g_assert_false (lk_engine_verify_test_signature (f->engine, f->account, "LK-10", 1, otp, &error));
@@ -610,11 +610,11 @@ test_same_device (Fixture       *f,
   list = lk_engine_list_instances (f->engine, f->account, "LK-60", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 2);
-  g_assert_cmpint (((LkInstance *) list->pending[0])->state, ==, LK_INSTANCE_DEACTIVATED);
-  second = list->pending[1];
+  g_assert_cmpint (((LkInstance *) list->pdata[0])->state, ==, LK_INSTANCE_DEACTIVATED);
+  second = list->pdata[1];
   g_assert_cmpint (second->state, ==, LK_INSTANCE_ACTIVE);
   g_assert_cmpuint (second->replaces, ==, 1);
-  g_assert_cmpstr (second->device_binding, ==, ((LkInstance *) list->pending[0])->device_binding);
+  g_assert_cmpstr (second->device_binding, ==, ((LkInstance *) list->pdata[0])->device_binding);
   token_clear (&t);
 }
 
