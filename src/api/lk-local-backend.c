@@ -39,6 +39,44 @@ typedef struct
   GAsyncQueue   *queue;
 } WorkerData;
 
+/* A result on its way back to the caller's main context. The worker hands
+ * over its task reference and never touches the task again, so the last
+ * reference (and with it the backend's) is always dropped on the caller's
+ * side, never racing a worker that still holds one. */
+typedef struct
+{
+  GTask         *task;
+  LkApiResponse *response;
+  GError        *error;
+} Completion;
+
+static gboolean
+complete_in_context (gpointer data)
+{
+  Completion *completion = data;
+
+  if (completion->error != NULL)
+    g_task_return_error (completion->task, completion->error);
+  else
+    g_task_return_pointer (completion->task, completion->response, (GDestroyNotify) lk_api_response_free);
+  g_object_unref (completion->task);
+  g_free (completion);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+complete (GTask         *task,
+          LkApiResponse *response,
+          GError        *error)
+{
+  Completion *completion = g_new0 (Completion, 1);
+
+  completion->task = task;
+  completion->response = response;
+  completion->error = error;
+  g_main_context_invoke (g_task_get_context (task), complete_in_context, completion);
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -48,31 +86,48 @@ worker_main (gpointer data)
   while (TRUE)
     {
       gpointer item = g_async_queue_pop (worker->queue);
-      g_autoptr(GTask) task = NULL;
-      g_autoptr(GError) error = NULL;
+      GTask *task;
+      GError *error = NULL;
       LkApiRequest *request;
       LkApiResponse *response;
 
       if (item == &quit_marker)
         break;
       task = item;
-      if (g_task_return_error_if_cancelled (task))
-        continue;
+      if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+        {
+          complete (task, NULL, error);
+          continue;
+        }
 
       if (engine == NULL)
         {
           engine = lk_engine_open (worker->path, worker->keys, NULL, &error);
           if (engine == NULL)
             {
-              g_task_return_error (task, g_steal_pointer (&error));
+              complete (task, NULL, error);
               continue;
             }
         }
 
       request = g_task_get_task_data (task);
       lk_engine_set_actor (engine, g_object_get_data (G_OBJECT (task), "lk-actor"));
-      response = lk_api_execute (engine, request, TRUE);
-      g_task_return_pointer (task, response, (GDestroyNotify) lk_api_response_free);
+      {
+        /* The request goes through the codec, as it would to latchkeyd, so
+         * both backends check the same fields the same way. */
+        g_autoptr(GBytes) body = lk_api_request_encode (request);
+        g_autoptr(LkApiRequest) decoded = lk_api_request_new (LK_API_OP_INVALID);
+        g_autoptr(GError) decode_error = NULL;
+        gsize len;
+        const char *text = g_bytes_get_data (body, &len);
+
+        if (lk_api_request_decode (decoded, text, len, &decode_error))
+          response = lk_api_execute (engine, decoded, TRUE);
+        else
+          response = lk_api_response_new_error (request->op, lk_api_error_to_code (decode_error),
+                                                decode_error->message);
+      }
+      complete (task, response, NULL);
     }
 
   g_clear_pointer (&engine, lk_engine_close);
