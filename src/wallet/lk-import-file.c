@@ -107,7 +107,8 @@ lk_import_detect (const guint8 *data,
     return lk_import_andotp_detect (data, len) ? LK_IMPORT_FORMAT_ANDOTP : LK_IMPORT_FORMAT_AUTO;
   if (lk_import_uris_detect (data, len))
     {
-      gsize first = strcspn ((const char *) rest, "\n");
+      const guint8 *newline = memchr (rest, '\n', rest_len);
+      gsize first = newline != NULL ? (gsize) (newline - rest) : rest_len;
 
       if (first >= 18 && g_ascii_strncasecmp ((const char *) rest, "otpauth-migration:", 18) == 0)
         return LK_IMPORT_FORMAT_GOOGLE;

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <glib/gi18n.h>
 #include <openssl/evp.h>
@@ -76,13 +77,26 @@ lk_import_json_parse (const guint8 *data,
       return NULL;
     }
 
+  if (!g_utf8_validate ((const char *) data, (gssize) len, NULL))
+    {
+      g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_CORRUPT,
+                   _("The %s is not valid JSON (it is not UTF-8 text)."), what);
+      return NULL;
+    }
+
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, (const char *) data, (gssize) len, &local_error))
     {
-      /* json-glib's messages name a line and column and never quote the
-       * data, so they are safe to pass on. */
-      g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_CORRUPT,
-                   _("The %s is not valid JSON: %s"), what, local_error->message);
+      int line = 0, column = 0;
+
+      /* json-glib quotes the offending token ("unexpected string constant
+       * "JBSW…""), which may be a seed: only its position is passed on. */
+      if (sscanf (local_error->message, "<data>:%d:%d:", &line, &column) == 2)
+        g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_CORRUPT,
+                     _("The %s is not valid JSON (line %d, column %d)."), what, line, column);
+      else
+        g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_CORRUPT,
+                     _("The %s is not valid JSON."), what);
       return NULL;
     }
   if (json_parser_get_root (parser) == NULL)
