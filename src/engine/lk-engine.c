@@ -218,7 +218,9 @@ out_tx:
     lk_engine_tx_rollback (engine);
 out:
   if (local_error != NULL)
-    g_warning ("Cannot write the audit record of %s: %s", operation, local_error->message);
+    /* Not a warning: under lock contention the failure record of a BUSY
+     * operation cannot be written either, and that is expected. */
+    g_message ("Cannot write the audit record of %s: %s", operation, local_error->message);
 }
 
 GPtrArray *
