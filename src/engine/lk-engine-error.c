@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "lk-engine-error.h"
+#include "lk-engine-activation.h"
 #include "lk-core-error.h"
 
 G_DEFINE_QUARK (lk-engine-error-quark, lk_engine_error)
@@ -65,6 +66,9 @@ lk_engine_error_describe (int code)
     case LK_ENGINE_ERROR_SEED_CORRUPT: return _("A stored seed is damaged and was refused");
     case LK_ENGINE_ERROR_MASTER_KEY: return _("The master key is missing or does not belong to this database");
     case LK_ENGINE_ERROR_NOT_FOUND: return _("Not found");
-    default: return _("Unknown error");
+    default:
+      /* 9600-9699: multi-device activation keeps its own table. */
+      return lk_engine_activation_error_describe (code) ? lk_engine_activation_error_describe (code)
+                                                        : _("Unknown error");
     }
 }

@@ -283,6 +283,10 @@ test_licence (Fixture       *f,
   none = lk_engine_find_licence (f->engine, f->account, "LK-3", &error);
   g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_LICENCE_NOT_FOUND);
   g_assert_null (none);
+
+  /* Every activation code has its own sentence for API clients. */
+  for (int code = LK_ENGINE_ERROR_LICENCE_NOT_FOUND; code <= LK_ENGINE_ERROR_ACTIVATION_SUPERSEDED; code++)
+    g_assert_cmpstr (lk_engine_error_describe (code), !=, lk_engine_error_describe (9699));
 }
 
 static void
