@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Users: enrolment (generated and given passwords, with a first device),
+ * find, prefix search with paging, update, delete, validate_user, audit. */
+#include "config.h"
+
+#include "engine-test-util.h"
+
+static LkEnrollResult *
+enroll (Fixture    *f,
+        const char *login,
+        const char *first,
+        const char *last,
+        const char *email,
+        const char *password,
+        GError    **error)
+{
+  LkUserSpec us;
+
+  lk_user_spec_init (&us);
+  us.login = login;
+  us.first_name = first;
+  us.last_name = last;
+  us.email = email;
+  us.password = password;
+  return lk_engine_enroll_user (f->engine, f->account, &us, error);
+}
+
+static void
+test_enroll_generated_password (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkEnrollResult) r = enroll (f, "Mandy", "Mandy", "Last", "Mandy5@myco.com", NULL, &error);
+  g_autoptr(LkUser) found = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (r->generated_password);
+  g_assert_cmpuint (strlen (r->generated_password), ==, 20);
+  g_assert_null (r->device);
+  g_assert_cmpstr (r->user->login, ==, "Mandy");
+  g_assert_cmpstr (r->user->email, ==, "Mandy5@myco.com");
+  g_assert_true (r->user->enabled);
+  g_assert_cmpint (r->user->created_at, ==, f->now);
+
+  g_assert_true (lk_engine_validate_user (f->engine, f->account, "mandy", r->generated_password, &error));
+  g_assert_no_error (error);
+  g_assert_false (lk_engine_validate_user (f->engine, f->account, "mandy", "not-the-password", &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_USER_LOGIN_FAILED);
+  g_clear_error (&error);
+  g_assert_false (lk_engine_validate_user (f->engine, f->account, "mandy", NULL, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_USER_LOGIN_FAILED);
+  g_clear_error (&error);
+  g_assert_false (lk_engine_validate_user (f->engine, f->account, "nobody", "whatever-pass", &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_USER_NOT_FOUND);
+  g_clear_error (&error);
+
+  found = lk_engine_find_user (f->engine, f->account, "MANDY", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found->login, ==, "Mandy");
+  g_assert_cmpint (found->last_login_at, ==, f->now);
+
+  /* Login names are unique regardless of case. */
+  {
+    g_autoptr(LkEnrollResult) dup = enroll (f, "MANDY", NULL, NULL, NULL, NULL, &error);
+    g_assert_null (dup);
+    assert_engine_error (error, LK_ENGINE_ERROR_USER_EXISTS);
+  }
+}
+
+static void
+test_enroll_with_device (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkEnrollResult) r = NULL;
+  g_autoptr(LkUser) u = NULL;
+  LkUserSpec us;
+
+  /* The vendor's EnrollUser sample: desktop token, time based, 6 digits, 30 s. */
+  lk_user_spec_init (&us);
+  us.login = "Mandy";
+  us.first_name = "Mandy";
+  us.last_name = "Last";
+  us.password = "M@5ndy58!";
+  us.email = "Mandy5@myco.com";
+  us.mobile_phone = "+1(407)555-1212";
+  us.with_device = TRUE;
+  us.device.device_type = LK_DEVICE_TYPE_DESKTOP;
+  us.device.otp_type = LK_OTP_TYPE_TIME;
+  us.device.otp_length = 6;
+  us.device.window_size = 30;
+  us.device.otp_pin = "";
+  us.device.notification_method = LK_NOTIFY_EMAIL;
+  r = lk_engine_enroll_user (f->engine, f->account, &us, &error);
+  g_assert_no_error (error);
+  g_assert_null (r->generated_password);
+  g_assert_nonnull (r->device);
+  g_assert_cmpint (r->device->device_type, ==, LK_DEVICE_TYPE_DESKTOP);
+  g_assert_cmpint (r->device->otp_type, ==, LK_OTP_TYPE_TIME);
+  g_assert_cmpuint (r->device->period, ==, 30);
+  g_assert_cmpstr (r->device->user_login, ==, "Mandy");
+  g_assert_cmpint (r->device->state, ==, LK_DEVICE_STATE_NEW);
+  g_assert_cmpint (r->outbox_id, >, 0);
+  g_assert_true (lk_engine_validate_user (f->engine, f->account, "Mandy", "M@5ndy58!", &error));
+  u = lk_engine_find_user (f->engine, f->account, "Mandy", &error);
+  g_assert_cmpuint (u->device_count, ==, 1);
+
+  /* All or nothing: a bad device leaves no user behind. */
+  us.login = "half";
+  us.device.device_type = 9;
+  g_assert_null (lk_engine_enroll_user (f->engine, f->account, &us, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_DEVICE_TYPE_INVALID);
+  g_clear_error (&error);
+  g_assert_null (lk_engine_find_user (f->engine, f->account, "half", &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_USER_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A welcome message needs an address. */
+  lk_user_spec_init (&us);
+  us.login = "noemail";
+  us.with_device = TRUE;
+  us.device.notification_method = LK_NOTIFY_EMAIL;
+  g_assert_null (lk_engine_enroll_user (f->engine, f->account, &us, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_INVALID_DELIVERY);
+}
+
+static void
+test_find_users (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  guint total = 0;
+
+  g_assert_true (lk_engine_batch_begin (f->engine, &error));
+  for (guint i = 0; i < 250; i++)
+    {
+      g_autofree char *login = g_strdup_printf ("user%03u", i);
+      g_autofree char *email = g_strdup_printf ("%s@corp.example", i % 2 ? "odd" : "even");
+      g_autoptr(LkEnrollResult) r = enroll (f, login, i == 7 ? "Zoë" : "Sam", i == 42 ? "Zimmer" : "Smith",
+                                            email, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (lk_engine_batch_commit (f->engine, &error));
+  {
+    g_autoptr(LkEnrollResult) r = enroll (f, "alpha", "Al", "Pha", "x@y.example", NULL, &error);
+  }
+
+  /* Everyone, sorted by login, paged. */
+  page = lk_engine_find_users (f->engine, f->account, NULL, 0, 10, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, 251);
+  g_assert_cmpuint (page->len, ==, 10);
+  g_assert_cmpstr (((LkUser *) page->pdata[0])->login, ==, "alpha");
+  g_assert_cmpstr (((LkUser *) page->pdata[1])->login, ==, "user000");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = lk_engine_find_users (f->engine, f->account, "", 245, 10, &total, &error);
+  g_assert_cmpuint (page->len, ==, 6);
+  g_assert_cmpstr (((LkUser *) page->pdata[5])->login, ==, "user249");
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  /* Prefix on login, case-insensitive. */
+  page = lk_engine_find_users (f->engine, f->account, "USER1", 0, 5, &total, &error);
+  g_assert_cmpuint (total, ==, 100);
+  g_assert_cmpuint (page->len, ==, 5);
+  g_assert_cmpstr (((LkUser *) page->pdata[0])->login, ==, "user100");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = lk_engine_find_users (f->engine, f->account, "user12", 0, 100, &total, &error);
+  g_assert_cmpuint (total, ==, 10);
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  /* Prefix on first name, last name, email. */
+  page = lk_engine_find_users (f->engine, f->account, "zo", 0, 100, &total, &error);
+  g_assert_cmpuint (total, ==, 1);
+  g_assert_cmpstr (((LkUser *) page->pdata[0])->first_name, ==, "Zoë");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = lk_engine_find_users (f->engine, f->account, "ZIM", 0, 100, &total, &error);
+  g_assert_cmpuint (total, ==, 1);
+  g_assert_cmpstr (((LkUser *) page->pdata[0])->login, ==, "user042");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = lk_engine_find_users (f->engine, f->account, "odd@", 0, 1000, &total, &error);
+  g_assert_cmpuint (total, ==, 125);
+  g_assert_cmpuint (page->len, ==, 125);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  /* Not a substring search. */
+  page = lk_engine_find_users (f->engine, f->account, "ser", 0, 100, &total, &error);
+  g_assert_cmpuint (total, ==, 0);
+  g_assert_cmpuint (page->len, ==, 0);
+}
+
+static void
+test_update_and_delete (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkDevice) device = add_user_with_device (f, "nora", NULL);
+  g_autoptr(LkUser) u = NULL;
+  g_autoptr(LkEnrollResult) other = NULL;
+  LkUserUpdate up;
+
+  lk_user_update_init (&up);
+  up.first_name = "Nora";
+  up.email = "";
+  up.password = "a-new-password";
+  f->now += 10;
+  u = lk_engine_update_user (f->engine, f->account, "nora", &up, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (u->first_name, ==, "Nora");
+  g_assert_cmpstr (u->email, ==, "");
+  g_assert_cmpstr (u->mobile_phone, ==, "+44 20 7946 0000");
+  g_assert_cmpint (u->updated_at, ==, f->now);
+  g_assert_true (lk_engine_validate_user (f->engine, f->account, "nora", "a-new-password", &error));
+  g_clear_pointer (&u, lk_user_free);
+
+  /* Rename, then the old name is gone and the device follows. */
+  lk_user_update_init (&up);
+  up.new_login = "nora.n";
+  u = lk_engine_update_user (f->engine, f->account, "nora", &up, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (u->login, ==, "nora.n");
+  g_clear_pointer (&u, lk_user_free);
+  {
+    g_autoptr(LkDevice) d = lk_engine_find_device (f->engine, f->account, device->serial, &error);
+    g_assert_cmpstr (d->user_login, ==, "nora.n");
+  }
+  /* Renaming onto an existing login is refused. */
+  other = enroll (f, "olaf", NULL, NULL, NULL, NULL, &error);
+  lk_user_update_init (&up);
+  up.new_login = "OLAF";
+  g_assert_null (lk_engine_update_user (f->engine, f->account, "nora.n", &up, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_USER_EXISTS);
+  g_clear_error (&error);
+  lk_user_update_init (&up);
+  up.enabled = 5;
+  g_assert_null (lk_engine_update_user (f->engine, f->account, "nora.n", &up, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  lk_user_update_init (&up);
+  g_assert_null (lk_engine_update_user (f->engine, f->account, "ghost", &up, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_USER_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Disabled users cannot log in. */
+  g_assert_true (lk_engine_set_user_enabled (f->engine, f->account, "nora.n", FALSE, &error));
+  g_assert_false (lk_engine_validate_user (f->engine, f->account, "nora.n", "a-new-password", &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_USER_DISABLED);
+  g_clear_error (&error);
+  g_assert_true (lk_engine_set_user_enabled (f->engine, f->account, "nora.n", TRUE, &error));
+
+  /* Delete takes the devices with it. */
+  g_assert_true (lk_engine_delete_user (f->engine, f->account, "nora.n", &error));
+  g_assert_no_error (error);
+  g_assert_null (lk_engine_find_device (f->engine, f->account, device->serial, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_DEVICE_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (lk_engine_delete_user (f->engine, f->account, "nora.n", &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_USER_NOT_FOUND);
+}
+
+static void
+test_audit (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkEnrollResult) r = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  LkAuditEntry *e;
+
+  lk_engine_set_actor (f->engine, "gui:helpdesk");
+  r = enroll (f, "paul", NULL, NULL, NULL, "paul-password", &error);
+  g_assert_false (lk_engine_validate_user (f->engine, f->account, "paul", "wrong-password", &error));
+  g_clear_error (&error);
+  {
+    g_autoptr(LkEnrollResult) other = enroll (f, "quinn", NULL, NULL, NULL, NULL, &error);
+  }
+
+  entries = lk_engine_list_audit (f->engine, f->account, "PAUL", 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  e = entries->pdata[0];   /* newest first */
+  g_assert_cmpstr (e->operation, ==, "validate_user");
+  g_assert_cmpint (e->result, ==, LK_ENGINE_ERROR_USER_LOGIN_FAILED);
+  g_assert_cmpstr (e->actor, ==, "acme (gui:helpdesk)");
+  g_assert_cmpstr (e->user_login, ==, "paul");
+  e = entries->pdata[1];
+  g_assert_cmpstr (e->operation, ==, "enroll_user");
+  g_assert_cmpint (e->result, ==, 0);
+  g_assert_cmpint (e->time, ==, f->now);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  /* No secret anywhere in the log. */
+  entries = lk_engine_list_audit (f->engine, f->account, NULL, 0, 1000, &error);
+  g_assert_cmpuint (entries->len, >=, 4);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_autofree char *all = NULL;
+      e = entries->pdata[i];
+      all = g_strjoin ("|", e->actor, e->operation, e->user_login ? e->user_login : "",
+                       e->serial ? e->serial : "", e->detail ? e->detail : "", NULL);
+      g_assert_null (strstr (all, "paul-password"));
+      g_assert_null (strstr (all, "wrong-password"));
+    }
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = lk_engine_list_audit (f->engine, f->account, NULL, 1, 1, &error);
+  g_assert_cmpuint (entries->len, ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  FIXTURE_TEST ("/engine/users/enroll-generated-password", test_enroll_generated_password);
+  FIXTURE_TEST ("/engine/users/enroll-with-device", test_enroll_with_device);
+  FIXTURE_TEST ("/engine/users/find-users", test_find_users);
+  FIXTURE_TEST ("/engine/users/update-delete", test_update_and_delete);
+  FIXTURE_TEST ("/engine/users/audit", test_audit);
+
+  return g_test_run ();
+}
