@@ -5,6 +5,8 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "lk-scanner-dialog.h"
+#include "lk-screen-capture.h"
 #include "lk-secure.h"
 #include "lk-token-intake.h"
 #include "lk-token-window-private.h"
@@ -326,6 +328,79 @@ paste_action (GtkWidget  *widget,
   lk_token_window_paste (LK_TOKEN_WINDOW (widget));
 }
 
+/* ---- the screen ---- */
+
+static void
+on_screen_captured (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LkTokenWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = lk_screen_capture_finish (result, &error);
+
+  if (texture == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        lk_token_window_report_intake (self, FALSE, error->message);
+      else
+        lk_token_window_fail (self, _("The Screen Could Not Be Scanned"), error->message);
+      return;
+    }
+
+  /* Decoded in a worker; the grey copy is wiped there and the texture
+   * goes with the last reference, right after. */
+  lk_token_window_add_from_texture (self, texture);
+}
+
+void
+lk_token_window_scan_screen (LkTokenWindow *self)
+{
+  g_return_if_fail (LK_IS_TOKEN_WINDOW (self));
+
+  lk_screen_capture_async (GTK_WINDOW (self), self->cancellable, on_screen_captured, g_object_ref (self));
+}
+
+static void
+scan_screen_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  lk_token_window_scan_screen (LK_TOKEN_WINDOW (widget));
+}
+
+/* ---- the camera ---- */
+
+static void
+on_scanned (LkTokenWindow *self,
+            GStrv          texts)
+{
+  lk_token_window_add_texts (self, (const char * const *) texts);
+}
+
+void
+lk_token_window_scan_camera (LkTokenWindow *self,
+                             const char    *source)
+{
+  g_autofree char *device = NULL;
+  GtkWidget *dialog;
+
+  g_return_if_fail (LK_IS_TOKEN_WINDOW (self));
+
+  device = g_settings_get_string (self->settings, "camera");
+  dialog = lk_scanner_dialog_new (GTK_WINDOW (self), source, device);
+  g_signal_connect_object (dialog, "scanned", G_CALLBACK (on_scanned), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+scan_camera_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  lk_token_window_scan_camera (LK_TOKEN_WINDOW (widget), NULL);
+}
+
 /* ---- drag and drop ---- */
 
 static gboolean
@@ -369,6 +444,8 @@ lk_token_window_install_intake (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.add-image", NULL, add_image_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
+  gtk_widget_class_install_action (widget_class, "win.scan-screen", NULL, scan_screen_action);
+  gtk_widget_class_install_action (widget_class, "win.scan-camera", NULL, scan_camera_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-image", NULL);
 }

@@ -24,6 +24,9 @@ void       lk_token_window_paste          (LkTokenWindow  *self);
 void       lk_token_window_add_texts      (LkTokenWindow      *self,
                                            const char * const *texts);
 
+/* Looks for QR codes on the screen (screenshot portal, or X11). */
+void       lk_token_window_scan_screen    (LkTokenWindow  *self);
+
 /* Opens the camera scanner; @source (nullable) replaces the camera with a
  * GStreamer bin description producing video, e.g. for tests
  * "multifilesrc location=qr.png loop=true ! pngdec ! videoconvert". */

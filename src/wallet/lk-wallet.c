@@ -848,6 +848,23 @@ progress_call_free (gpointer user_data)
   g_free (call);
 }
 
+/* g_main_context_invoke() would run @func right here when nobody holds
+ * @context at this instant; an idle source always runs it on @context's
+ * own thread. */
+static void
+run_on_context (GMainContext   *context,
+                GSourceFunc     func,
+                gpointer        data,
+                GDestroyNotify  destroy)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 static void
 progress_from_thread (guint    done,
                       guint    total,
@@ -859,8 +876,7 @@ progress_from_thread (guint    done,
   call->relay = g_atomic_rc_box_acquire (relay);
   call->done = done;
   call->total = total;
-  g_main_context_invoke_full (relay->context, G_PRIORITY_DEFAULT, progress_call_run,
-                              call, progress_call_free);
+  run_on_context (relay->context, progress_call_run, call, progress_call_free);
 }
 
 static void

@@ -6,7 +6,10 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "lk-camera-scanner.h"
 #include "lk-qr.h"
+#include "lk-scanner-dialog.h"
+#include "lk-screen-capture.h"
 #include "lk-secure.h"
 #include "lk-token-intake.h"
 #include "lk-token-row.h"
@@ -20,16 +23,27 @@ static LkWallet *wallet;
 
 /* ---- helpers ---- */
 
+static gboolean
+wake_up (gpointer unused)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main loop until *@flag, failing after WAIT_LIMIT_US; a
+ * ticking source makes sure the deadline is checked even when nothing
+ * else happens. */
 static void
 wait_until (gboolean *flag)
 {
   gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+  guint ticker = g_timeout_add (100, wake_up, NULL);
 
   while (!*flag)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (ticker);
 }
 
 static gboolean
@@ -228,6 +242,38 @@ save_screenshot (GtkWidget  *widget,
   g_mkdir_with_parents (dir, 0755);
   path = g_build_filename (dir, name, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+/* GtkWidgetPaintable draws nothing for a modal dialog here, so the
+ * dialog's screenshot is read back from the X server instead: without a
+ * window manager every toplevel sits at (0, 0), the newest on top. */
+static void
+save_screen_area (GtkWidget  *widget,
+                  const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) screen = lk_screen_capture_x11 (gtk_widget_get_display (widget), &error);
+  g_autoptr(GdkTexture) cropped = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  int screen_width, screen_height;
+  guint8 *pixels;
+
+  g_assert_no_error (error);
+  screen_width = gdk_texture_get_width (screen);
+  screen_height = gdk_texture_get_height (screen);
+  width = MIN (width, screen_width);
+  height = MIN (height, screen_height);
+  pixels = g_malloc ((gsize) screen_width * screen_height * 4);
+  gdk_texture_download (screen, pixels, (gsize) screen_width * 4);
+  bytes = g_bytes_new_take (pixels, (gsize) screen_width * screen_height * 4);
+  cropped = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, (gsize) screen_width * 4);
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (gdk_texture_save_to_png (cropped, path));
   g_test_message ("screenshot: %s", path);
 }
 
@@ -569,6 +615,190 @@ test_intake_bad_input (void)
   g_unlink (garbage);
 }
 
+
+#define CAMERA_URI "otpauth://totp/Camera%20Corp:frank?secret=JBSWY3DPEHPK3PXP&issuer=Camera%20Corp&digits=7"
+#define SCREEN_URI "otpauth://totp/Helpdesk:gina?secret=JBSWY3DPEHPK3PXR&issuer=Helpdesk"
+
+static void
+start_camera (gpointer source)
+{
+  lk_token_window_scan_camera (window, source);
+}
+
+static void
+test_intake_camera (void)
+{
+  g_autofree char *path = write_qr_png (CAMERA_URI, "lk-test-camera-qr.png");
+  g_autofree char *source = g_strdup_printf ("multifilesrc location=%s loop=true caps=image/png,framerate=5/1 ! pngdec", path);
+  Intake intake = { 0 };
+
+  wipe_wallet ();
+  reload_and_wait ();
+  /* The image goes through the whole pipeline: decoder, videoconvert,
+   * appsink, grey conversion, ZBar. */
+  run_intake (&intake, start_camera, source);
+  g_assert_true (intake.ok);
+  assert_stored ("Camera Corp:frank", CAMERA_URI);
+  intake_clear (&intake);
+  g_unlink (path);
+}
+
+static void
+on_scanner_failed (LkCameraScanner *scanner,
+                   const char      *message,
+                   char           **out)
+{
+  *out = g_strdup (message);
+}
+
+static void
+test_camera_errors (void)
+{
+  g_autoptr(LkCameraScanner) bogus = lk_camera_scanner_new ("no-such-element-anywhere", NULL);
+  g_autoptr(LkCameraScanner) nodev = lk_camera_scanner_new (NULL, "/dev/lk-no-such-camera");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *failure = NULL;
+
+  g_assert_false (lk_camera_scanner_start (bogus, NULL, &error));
+  g_assert_error (error, LK_TOKEN_ERROR, LK_TOKEN_ERROR_CAMERA);
+  g_clear_error (&error);
+
+  /* A camera that is not there: refused at once or reported by "failed". */
+  g_signal_connect (nodev, "failed", G_CALLBACK (on_scanner_failed), &failure);
+  if (lk_camera_scanner_start (nodev, NULL, &error))
+    {
+      gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+
+      while (failure == NULL)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_main_context_iteration (NULL, TRUE);
+        }
+      g_test_message ("camera failure: %s", failure);
+    }
+  else
+    {
+      g_assert_error (error, LK_TOKEN_ERROR, LK_TOKEN_ERROR_CAMERA);
+      g_test_message ("camera failure: %s", error->message);
+    }
+  g_assert_false (lk_camera_scanner_is_running (nodev));
+}
+
+/* A QR code with one finder pattern rubbed out, on a grey desk: it looks
+ * like a code in the preview but can never be read, so the scanner stays
+ * open for its screenshot. */
+static char *
+write_unreadable_scene (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  guint size = 0;
+  guint8 *qr = lk_qr_encode_gray ("otpauth://totp/Preview:only?secret=JBSWY3DPEHPK3PXP", 7, &size, &error);
+  const int width = 640, height = 480;
+  guint8 *rgba = g_malloc ((gsize) width * height * 4);
+  char *path = g_build_filename (g_get_tmp_dir (), "lk-test-scene.png", NULL);
+  int ox, oy;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (size, <, 460);
+  for (int i = 0; i < width * height; i++)
+    {
+      rgba[4 * i + 0] = 0x5a;
+      rgba[4 * i + 1] = 0x60;
+      rgba[4 * i + 2] = 0x66;
+      rgba[4 * i + 3] = 0xff;
+    }
+  ox = (width - (int) size) / 2;
+  oy = (height - (int) size) / 2;
+  for (guint y = 0; y < size; y++)
+    for (guint x = 0; x < size; x++)
+      {
+        /* Rub out the top-left finder pattern (4-module quiet zone, 7 modules). */
+        gboolean rubbed = x >= 4 * 7 && x < 11 * 7 && y >= 4 * 7 && y < 11 * 7;
+        guint8 v = rubbed ? 0xf4 : qr[y * size + x];
+        guint8 *dst = rgba + 4 * ((gsize) (oy + y) * width + ox + x);
+
+        dst[0] = dst[1] = dst[2] = v;
+      }
+  g_free (qr);
+
+  bytes = g_bytes_new_take (rgba, (gsize) width * height * 4);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, width * 4);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  return path;
+}
+
+static void
+test_scanner_screenshot (void)
+{
+  g_autofree char *path = write_unreadable_scene ();
+  g_autofree char *source = g_strdup_printf ("multifilesrc location=%s loop=true caps=image/png,framerate=5/1 ! pngdec", path);
+  GtkWindow *dialog = NULL;
+  gint64 deadline;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  lk_token_window_scan_camera (window, source);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) top = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (G_OBJECT_TYPE_NAME (top), "LkScannerDialog") == 0)
+        dialog = top;
+    }
+  g_assert_nonnull (dialog);
+
+  /* Wait for frames: the dialog leaves "starting" on the first one. */
+  deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+  while (g_strcmp0 (lk_scanner_dialog_get_state (LK_SCANNER_DIALOG (dialog)), "preview") != 0)
+    {
+      g_assert_cmpstr (lk_scanner_dialog_get_state (LK_SCANNER_DIALOG (dialog)), !=, "error");
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      wait_ms (100);
+    }
+  wait_ms (500);
+  save_screen_area (GTK_WIDGET (dialog), "token-scanner.png");
+
+  /* Nothing was read, nothing was stored, and closing stops the camera. */
+  gtk_window_close (dialog);
+  wait_ms (100);
+  g_unlink (path);
+}
+
+static void
+start_screen (gpointer unused)
+{
+  lk_token_window_scan_screen (window);
+}
+
+static void
+test_intake_screen (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) png = lk_qr_encode_png (SCREEN_URI, 6, &error);
+  g_autoptr(GdkTexture) texture = gdk_texture_new_from_bytes (png, &error);
+  GtkWidget *shown = gtk_window_new ();
+  GtkWidget *picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (texture));
+  Intake intake = { 0 };
+
+  g_assert_no_error (error);
+  wipe_wallet ();
+  reload_and_wait ();
+
+  /* What a helpdesk shows on screen; no portal runs in this session, so
+   * this exercises the X11 fallback. */
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), FALSE);
+  gtk_window_set_child (GTK_WINDOW (shown), picture);
+  gtk_window_present (GTK_WINDOW (shown));
+  wait_ms (800);
+
+  run_intake (&intake, start_screen, NULL);
+  g_assert_true (intake.ok);
+  assert_stored ("Helpdesk:gina", SCREEN_URI);
+  gtk_window_destroy (GTK_WINDOW (shown));
+  intake_clear (&intake);
+}
+
 static void
 test_code_format (void)
 {
@@ -625,6 +855,10 @@ main (int    argc,
   g_test_add_func ("/token/intake/file", test_intake_file);
   g_test_add_func ("/token/intake/clipboard", test_intake_clipboard);
   g_test_add_func ("/token/intake/bad-input", test_intake_bad_input);
+  g_test_add_func ("/token/intake/camera", test_intake_camera);
+  g_test_add_func ("/token/intake/camera-errors", test_camera_errors);
+  g_test_add_func ("/token/intake/screen", test_intake_screen);
+  g_test_add_func ("/token/scanner/screenshot", test_scanner_screenshot);
 
   status = g_test_run ();
 
