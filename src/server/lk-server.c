@@ -78,6 +78,12 @@ struct _LkServer
   LkRateLimiter   *address_limiter;
   LkRateLimiter   *account_limiter;
 
+  /* Answers ready on worker threads; one main-context callback drains
+   * them, so a busy server wakes its main loop once per batch, not per
+   * request. */
+  GAsyncQueue     *done_queue;
+  gint             done_scheduled;
+
   gboolean         started;
   gboolean         draining;
   gboolean         stopped;
@@ -281,7 +287,19 @@ worker_close (gpointer data)
   g_free (state);
 }
 
-static gboolean job_done (gpointer data);
+static gboolean drain_done (gpointer data);
+
+static void
+queue_done (LkServer *self,
+            Job      *job)
+{
+  g_async_queue_push (self->done_queue, job);
+  /* Whoever flips the flag schedules the drain; drain_done clears it before
+   * it pops, so a job pushed during a drain is either popped by it or
+   * schedules the next one. */
+  if (g_atomic_int_compare_and_exchange (&self->done_scheduled, 0, 1))
+    g_main_context_invoke (self->main_context, drain_done, self);
+}
 
 /* The api layer calls this once the body is decoded and before the partner
  * login, so a flood against one account is refused before any slow hash. */
@@ -343,7 +361,7 @@ job_run (gpointer state_data,
       job->http_status = job->account_limited ? HTTP_TOO_MANY_REQUESTS : SOUP_STATUS_OK;
     }
 
-  g_main_context_invoke (job->server->main_context, job_done, job);
+  queue_done (job->server, job);
 }
 
 /* ---- main-context side ------------------------------------------------------- */
@@ -364,10 +382,9 @@ on_message_finished (SoupServerMessage *msg,
   job_unref (job);
 }
 
-static gboolean
-job_done (gpointer data)
+static void
+job_done (Job *job)
 {
-  Job *job = data;
   LkServer *self = job->server;
 
   if (!job->finished)
@@ -399,6 +416,17 @@ job_done (gpointer data)
     }
 
   job_unref (job);
+}
+
+static gboolean
+drain_done (gpointer data)
+{
+  LkServer *self = data;
+  Job *job;
+
+  g_atomic_int_set (&self->done_scheduled, 0);
+  while ((job = g_async_queue_try_pop (self->done_queue)) != NULL)
+    job_done (job);
   return G_SOURCE_REMOVE;
 }
 
@@ -483,11 +511,15 @@ api_early_handler (SoupServer        *soup,
   if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
     return;
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > (goffset) self->config->max_body)
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
     {
-      refuse_too_large (self, msg);
-      g_signal_connect_object (msg, "got-chunk", G_CALLBACK (on_got_chunk), self, 0);
+      /* A declared length within the limit is all libsoup will read: no
+       * need to watch the chunks (the common, fast case). */
+      if (soup_message_headers_get_content_length (headers) > (goffset) self->config->max_body)
+        {
+          refuse_too_large (self, msg);
+          g_signal_connect_object (msg, "got-chunk", G_CALLBACK (on_got_chunk), self, 0);
+        }
       return;
     }
 
@@ -762,6 +794,7 @@ lk_server_finalize (GObject *object)
   g_clear_pointer (&self->account_limiter, lk_rate_limiter_free);
   g_clear_pointer (&self->config, lk_server_config_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
+  g_clear_pointer (&self->done_queue, g_async_queue_unref);
 
   G_OBJECT_CLASS (lk_server_parent_class)->finalize (object);
 }
@@ -788,6 +821,7 @@ lk_server_init (LkServer *self)
 {
   self->main_context = g_main_context_ref_thread_default ();
   self->metrics = lk_server_metrics_new ();
+  self->done_queue = g_async_queue_new ();
 }
 
 LkServer *

@@ -34,8 +34,6 @@ main (int   argc,
   g_autoptr(LkServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
-  guint term_id;
-  guint int_id;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LK_LOCALEDIR);
@@ -66,14 +64,15 @@ main (int   argc,
 
   loop = g_main_loop_new (NULL, FALSE);
   g_signal_connect (server, "stopped", G_CALLBACK (on_stopped), loop);
-  term_id = g_unix_signal_add (SIGTERM, on_stop_signal, server);
-  int_id = g_unix_signal_add (SIGINT, on_stop_signal, server);
+  g_unix_signal_add (SIGTERM, on_stop_signal, server);
+  g_unix_signal_add (SIGINT, on_stop_signal, server);
   g_message ("latchkeyd %s ready", LK_VERSION);
 
   g_main_loop_run (loop);
 
-  g_source_remove (term_id);
-  g_source_remove (int_id);
+  /* The signal sources stay until exit: removing the last one would give
+   * SIGTERM its default action back, and a repeated SIGTERM while the
+   * workers close their databases would kill the process mid-close. */
   lk_server_close (server);
   return 0;
 }
