@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lk-admin-init.h"
 #include "lk-admin-device-form.h"
 #include "lk-admin-error.h"
 #include "lk-admin-validate.h"
@@ -276,7 +277,9 @@ lk_admin_device_form_dispose (GObject *object)
 
   if (self->key_row != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->key_row), "");
-  gtk_widget_dispose_template (GTK_WIDGET (object), LK_TYPE_ADMIN_DEVICE_FORM);
+  self->key_row = NULL;
+  /* No gtk_widget_dispose_template(): the template's one child is the
+   * AdwBin's child, which AdwBin's own dispose unparents. */
   G_OBJECT_CLASS (lk_admin_device_form_parent_class)->dispose (object);
 }
 
@@ -292,6 +295,7 @@ lk_admin_device_form_class_init (LkAdminDeviceFormClass *klass)
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  lk_admin_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, "/org/latchkey/Latchkey/admin/lk-admin-device-form.ui");
   gtk_widget_class_bind_template_child (widget_class, LkAdminDeviceForm, kind_row);
   gtk_widget_class_bind_template_child (widget_class, LkAdminDeviceForm, serial_row);

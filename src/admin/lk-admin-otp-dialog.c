@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lk-admin-init.h"
 #include "lk-admin-otp-dialog.h"
 #include "lk-admin-validate.h"
 
@@ -117,6 +118,7 @@ lk_admin_otp_dialog_class_init (LkAdminOtpDialogClass *klass)
     g_signal_new ("submit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 
+  lk_admin_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, "/org/latchkey/Latchkey/admin/lk-admin-otp-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, LkAdminOtpDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, LkAdminOtpDialog, submit_button);

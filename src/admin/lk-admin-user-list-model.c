@@ -1,0 +1,616 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * A GListModel of a backend's users that loads pages on demand.
+ *
+ * n_items is the backend's total for the search, known from the first page.
+ * get_item() on a position whose page is not here creates placeholder items
+ * for the whole page and asks the backend for it; when the page arrives the
+ * placeholders are filled in place (property notifications), so the list
+ * neither jumps nor re-creates rows. At most MAX_PAGES pages are kept; the
+ * least recently used is dropped and fetched again if it is needed again.
+ *
+ * Every search gets a generation number and its own GCancellable: a new
+ * search cancels the old one, and a late answer of an old generation is
+ * dropped, so fast typing never shows a stale result.
+ *
+ * Descending order uses the same ascending API: logical position p is the
+ * backend's position total-1-p, and each page is fetched mirrored and
+ * reversed. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lk-admin-backend.h"
+#include "lk-admin-user-list-model.h"
+
+#define MAX_PAGES        64
+#define DEBOUNCE_MS      150
+
+typedef struct
+{
+  guint      index;
+  GPtrArray *items;       /* LkAdminUserItem, the page's size */
+  gboolean   requested;
+  gboolean   loaded;
+} Page;
+
+struct _LkAdminUserListModel
+{
+  GObject       parent_instance;
+
+  LkBackend    *backend;
+  char         *query;
+  char         *pending_query;
+  gboolean      descending;
+
+  guint         n_items;
+  guint         generation;
+  GHashTable   *pages;        /* page index → Page */
+  GQueue        lru;          /* page indexes, most recent at the head */
+  GCancellable *cancellable;  /* this generation's */
+  guint         debounce_id;
+  gboolean      loading;
+  char         *error;
+  gint64        sent_at;
+  gint64        last_latency;
+};
+
+static void lk_admin_user_list_model_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LkAdminUserListModel, lk_admin_user_list_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, lk_admin_user_list_model_list_model_init))
+
+enum {
+  PROP_0,
+  PROP_LOADING,
+  PROP_ERROR,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* What one request needs to find its way back. */
+typedef struct
+{
+  LkAdminUserListModel *self;   /* strong */
+  guint                 generation;
+  guint                 page;
+  gboolean              reset;  /* the first answer of a new search */
+  guint                 expected_total;
+} Fetch;
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_object_unref (fetch->self);
+  g_free (fetch);
+}
+
+static void
+page_free (gpointer data)
+{
+  Page *page = data;
+
+  g_ptr_array_unref (page->items);
+  g_free (page);
+}
+
+static void
+set_loading (LkAdminUserListModel *self,
+             gboolean              loading)
+{
+  if (self->loading == loading)
+    return;
+  self->loading = loading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+set_error (LkAdminUserListModel *self,
+           const char           *error)
+{
+  if (g_strcmp0 (self->error, error) == 0)
+    return;
+  g_free (self->error);
+  self->error = g_strdup (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static guint
+page_length (LkAdminUserListModel *self,
+             guint                 total,
+             guint                 page)
+{
+  guint start = page * LK_ADMIN_USER_PAGE_SIZE;
+
+  if (start >= total)
+    return 0;
+  return MIN (LK_ADMIN_USER_PAGE_SIZE, total - start);
+}
+
+/* Where logical page @page starts in the backend's ascending order. */
+static guint
+backend_offset (LkAdminUserListModel *self,
+                guint                 total,
+                guint                 page)
+{
+  guint start = page * LK_ADMIN_USER_PAGE_SIZE;
+
+  if (!self->descending)
+    return start;
+  return total - start - page_length (self, total, page);
+}
+
+static void
+fill_page (LkAdminUserListModel *self,
+           Page                 *page,
+           GPtrArray            *users)
+{
+  for (guint i = 0; i < page->items->len && i < users->len; i++)
+    {
+      guint j = self->descending ? users->len - 1 - i : i;
+      const LkUser *user = g_ptr_array_index (users, j);
+
+      lk_admin_user_item_fill (g_ptr_array_index (page->items, i),
+                               user->login, user->first_name, user->last_name,
+                               user->email, user->mobile_phone, user->enabled);
+    }
+  page->loaded = TRUE;
+}
+
+static void
+touch_page (LkAdminUserListModel *self,
+            guint                 index)
+{
+  GList *link = g_queue_find (&self->lru, GUINT_TO_POINTER (index));
+
+  if (link != NULL)
+    g_queue_unlink (&self->lru, link), g_list_free (link);
+  g_queue_push_head (&self->lru, GUINT_TO_POINTER (index));
+
+  while (g_queue_get_length (&self->lru) > MAX_PAGES)
+    {
+      guint victim = GPOINTER_TO_UINT (g_queue_pop_tail (&self->lru));
+
+      /* Rows still showing its items keep them alive; the model just
+       * forgets them and fetches the page again if it is asked for. */
+      g_hash_table_remove (self->pages, GUINT_TO_POINTER (victim));
+    }
+}
+
+static Page *
+new_page (LkAdminUserListModel *self,
+          guint                 index)
+{
+  Page *page = g_new0 (Page, 1);
+  guint length = page_length (self, self->n_items, index);
+
+  page->index = index;
+  page->items = g_ptr_array_new_full (length, g_object_unref);
+  for (guint i = 0; i < length; i++)
+    g_ptr_array_add (page->items, lk_admin_user_item_new ());
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
+  touch_page (self, index);
+  return page;
+}
+
+static void start_reset (LkAdminUserListModel *self);
+
+static LkApiRequest *
+users_request (const char *query,
+               guint       offset,
+               guint       limit)
+{
+  LkApiRequest *request = lk_api_request_new (LK_API_OP_FIND_USERS);
+
+  request->search = g_strdup (query);
+  request->offset = (int) offset;
+  request->limit = (int) limit;
+  return request;
+}
+
+static void
+page_fetched (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  LkAdminUserListModel *self = fetch->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkApiResponse) response = NULL;
+  GPtrArray *users = NULL;
+  guint total = 0;
+  Page *page;
+
+  response = lk_admin_backend_call_finish (LK_BACKEND (source), result, &error);
+  if (response != NULL)
+    {
+      users = response->users;
+      total = response->total;
+      if (users == NULL)
+        {
+          g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The server sent no user list"));
+          g_clear_pointer (&response, lk_api_response_free);
+        }
+    }
+
+  if (fetch->generation != self->generation)
+    goto out;  /* an older search: its answer no longer matters */
+  if (users == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          set_error (self, error->message);
+          set_loading (self, FALSE);
+        }
+      page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (fetch->page));
+      if (page != NULL)
+        page->requested = FALSE;  /* let a later get_item() try again */
+      goto out;
+    }
+
+  if (fetch->reset)
+    {
+      guint old = self->n_items;
+
+      self->last_latency = g_get_monotonic_time () - self->sent_at;
+      g_hash_table_remove_all (self->pages);
+      g_queue_clear (&self->lru);
+      self->n_items = total;
+      if (total > 0 && fetch->page == 0)
+        {
+          page = new_page (self, 0);
+          page->requested = TRUE;
+          fill_page (self, page, users);
+        }
+      set_error (self, NULL);
+      set_loading (self, FALSE);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, old, total);
+      if (old != total)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+      goto out;
+    }
+
+  if (total != self->n_items)
+    {
+      /* Someone enrolled or deleted a user meanwhile: positions moved. */
+      start_reset (self);
+      goto out;
+    }
+  page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (fetch->page));
+  if (page != NULL)
+    fill_page (self, page, users);
+
+out:
+  fetch_free (fetch);
+}
+
+static void
+request_page (LkAdminUserListModel *self,
+              guint                 index,
+              guint                 total,
+              gboolean              reset)
+{
+  Fetch *fetch = g_new0 (Fetch, 1);
+  guint length = page_length (self, total, index);
+
+  fetch->self = g_object_ref (self);
+  fetch->generation = self->generation;
+  fetch->page = index;
+  fetch->reset = reset;
+  lk_admin_backend_call (self->backend, users_request (self->query, backend_offset (self, total, index), MAX (length, 1)),
+                         self->cancellable, page_fetched, fetch);
+}
+
+/* Descending order needs the total before it knows which page is first. */
+static void
+count_fetched (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  LkAdminUserListModel *self = fetch->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkApiResponse) response = NULL;
+
+  response = lk_admin_backend_call_finish (LK_BACKEND (source), result, &error);
+  if (fetch->generation == self->generation)
+    {
+      if (response == NULL)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              set_error (self, error->message);
+              set_loading (self, FALSE);
+            }
+        }
+      else
+        request_page (self, 0, response->total, TRUE);
+    }
+  fetch_free (fetch);
+}
+
+static void
+start_reset (LkAdminUserListModel *self)
+{
+  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  if (self->pending_query != NULL)
+    {
+      g_free (self->query);
+      self->query = g_steal_pointer (&self->pending_query);
+    }
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->generation++;
+  self->sent_at = g_get_monotonic_time ();
+  set_loading (self, TRUE);
+
+  if (self->backend == NULL)
+    return;
+  if (self->descending)
+    {
+      Fetch *fetch = g_new0 (Fetch, 1);
+
+      fetch->self = g_object_ref (self);
+      fetch->generation = self->generation;
+      lk_admin_backend_call (self->backend, users_request (self->query, 0, 1),
+                             self->cancellable, count_fetched, fetch);
+    }
+  else
+    request_page (self, 0, LK_ADMIN_USER_PAGE_SIZE, TRUE);
+}
+
+static gboolean
+debounce_fired (gpointer user_data)
+{
+  LkAdminUserListModel *self = user_data;
+
+  self->debounce_id = 0;
+  start_reset (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- GListModel ---------------------------------------------------------- */
+
+static GType
+lk_admin_user_list_model_get_item_type (GListModel *model)
+{
+  return LK_TYPE_ADMIN_USER_ITEM;
+}
+
+static guint
+lk_admin_user_list_model_get_n_items (GListModel *model)
+{
+  return LK_ADMIN_USER_LIST_MODEL (model)->n_items;
+}
+
+static gpointer
+lk_admin_user_list_model_get_item (GListModel *model,
+                                   guint       position)
+{
+  LkAdminUserListModel *self = LK_ADMIN_USER_LIST_MODEL (model);
+  guint index = position / LK_ADMIN_USER_PAGE_SIZE;
+  Page *page;
+
+  if (position >= self->n_items)
+    return NULL;
+  page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (index));
+  if (page == NULL)
+    page = new_page (self, index);
+  else if (g_queue_peek_head (&self->lru) != GUINT_TO_POINTER (index))
+    touch_page (self, index);
+  if (!page->requested && self->backend != NULL)
+    {
+      page->requested = TRUE;
+      request_page (self, index, self->n_items, FALSE);
+    }
+  return g_object_ref (g_ptr_array_index (page->items, position % LK_ADMIN_USER_PAGE_SIZE));
+}
+
+static void
+lk_admin_user_list_model_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = lk_admin_user_list_model_get_item_type;
+  iface->get_n_items = lk_admin_user_list_model_get_n_items;
+  iface->get_item = lk_admin_user_list_model_get_item;
+}
+
+/* ---- GObject ------------------------------------------------------------- */
+
+static void
+lk_admin_user_list_model_dispose (GObject *object)
+{
+  LkAdminUserListModel *self = LK_ADMIN_USER_LIST_MODEL (object);
+
+  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->backend);
+  G_OBJECT_CLASS (lk_admin_user_list_model_parent_class)->dispose (object);
+}
+
+static void
+lk_admin_user_list_model_finalize (GObject *object)
+{
+  LkAdminUserListModel *self = LK_ADMIN_USER_LIST_MODEL (object);
+
+  g_hash_table_unref (self->pages);
+  g_queue_clear (&self->lru);
+  g_free (self->query);
+  g_free (self->pending_query);
+  g_free (self->error);
+  G_OBJECT_CLASS (lk_admin_user_list_model_parent_class)->finalize (object);
+}
+
+static void
+lk_admin_user_list_model_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  LkAdminUserListModel *self = LK_ADMIN_USER_LIST_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->n_items);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lk_admin_user_list_model_class_init (LkAdminUserListModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lk_admin_user_list_model_dispose;
+  object_class->finalize = lk_admin_user_list_model_finalize;
+  object_class->get_property = lk_admin_user_list_model_get_property;
+
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ERROR] =
+    g_param_spec_string ("error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+lk_admin_user_list_model_init (LkAdminUserListModel *self)
+{
+  self->pages = g_hash_table_new_full (NULL, NULL, NULL, page_free);
+  g_queue_init (&self->lru);
+  self->query = g_strdup ("");
+  self->cancellable = g_cancellable_new ();
+}
+
+LkAdminUserListModel *
+lk_admin_user_list_model_new (LkBackend *backend)
+{
+  LkAdminUserListModel *self = g_object_new (LK_TYPE_ADMIN_USER_LIST_MODEL, NULL);
+
+  g_return_val_if_fail (backend == NULL || LK_IS_BACKEND (backend), self);
+  self->backend = backend ? g_object_ref (backend) : NULL;
+  return self;
+}
+
+void
+lk_admin_user_list_model_set_query (LkAdminUserListModel *self,
+                                    const char           *query,
+                                    gboolean              immediate)
+{
+  g_return_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self));
+
+  g_free (self->pending_query);
+  self->pending_query = g_strstrip (g_strdup (query ? query : ""));
+  /* Cancel at once: the old answer is stale from the first new keystroke. */
+  g_cancellable_cancel (self->cancellable);
+  set_loading (self, TRUE);
+  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  if (immediate)
+    start_reset (self);
+  else
+    self->debounce_id = g_timeout_add (DEBOUNCE_MS, debounce_fired, self);
+}
+
+const char *
+lk_admin_user_list_model_get_query (LkAdminUserListModel *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self), NULL);
+  return self->pending_query ? self->pending_query : self->query;
+}
+
+void
+lk_admin_user_list_model_set_descending (LkAdminUserListModel *self,
+                                         gboolean              descending)
+{
+  g_return_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self));
+
+  descending = !!descending;
+  if (self->descending == descending)
+    return;
+  self->descending = descending;
+  start_reset (self);
+}
+
+void
+lk_admin_user_list_model_refresh (LkAdminUserListModel *self)
+{
+  g_return_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self));
+  start_reset (self);
+}
+
+void
+lk_admin_user_list_model_cancel (LkAdminUserListModel *self)
+{
+  g_return_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self));
+
+  g_clear_handle_id (&self->debounce_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  set_loading (self, FALSE);
+}
+
+gboolean
+lk_admin_user_list_model_get_loading (LkAdminUserListModel *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self), FALSE);
+  return self->loading;
+}
+
+const char *
+lk_admin_user_list_model_get_error (LkAdminUserListModel *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self), NULL);
+  return self->error;
+}
+
+gint64
+lk_admin_user_list_model_get_last_latency (LkAdminUserListModel *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self), 0);
+  return self->last_latency;
+}
+
+guint
+lk_admin_user_list_model_get_n_cached_pages (LkAdminUserListModel *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self), 0);
+  return g_hash_table_size (self->pages);
+}
+
+int
+lk_admin_user_list_model_find_loaded (LkAdminUserListModel *self,
+                                      const char           *login)
+{
+  GHashTableIter iter;
+  Page *page;
+
+  g_return_val_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self), -1);
+
+  g_hash_table_iter_init (&iter, self->pages);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &page))
+    for (guint i = 0; i < page->items->len; i++)
+      {
+        LkAdminUserItem *item = g_ptr_array_index (page->items, i);
+
+        if (lk_admin_user_item_get_loaded (item) &&
+            g_strcmp0 (lk_admin_user_item_get_login (item), login) == 0)
+          return (int) (page->index * LK_ADMIN_USER_PAGE_SIZE + i);
+      }
+  return -1;
+}

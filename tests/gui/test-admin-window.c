@@ -1,0 +1,679 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * The admin window under Xvfb on a real backend: enrol through the dialog and
+ * search, add a soft token and scan its QR code off the screen, activate,
+ * test passcodes, disable a device; screenshots of every main screen.
+ *
+ * The backend is the embedded engine in a scratch directory with its master
+ * key in the session's real gnome-keyring, or, when run by lk-with-server
+ * (LK_TEST_BACKEND=remote), a real latchkeyd over TLS on loopback. */
+#include "config.h"
+
+#include <string.h>
+#include <adwaita.h>
+
+#include "lk-admin-backend.h"
+#include "lk-admin-device-dialog.h"
+#include "lk-admin-enrol-dialog.h"
+#include "lk-admin-otp-dialog.h"
+#include "lk-admin-provision-dialog.h"
+#include "lk-admin-window-private.h"
+#include "lk-local-backend.h"
+#include "lk-otpauth.h"
+#include "lk-qr.h"
+#include "lk-remote-backend.h"
+#include "lk-secret-key-provider.h"
+#include "lk-secure.h"
+
+#define WAIT_LIMIT_US (30 * G_USEC_PER_SEC)
+#define LOGIN "zoe.okafor"
+
+static LkBackend *backend;
+static char *backend_label;
+static gboolean remote;
+static LkAdminWindow *window;
+static char *soft_serial;
+
+/* ---- helpers ------------------------------------------------------------- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @condition holds; fails the test after 30 s. */
+static void
+wait_for (Condition condition,
+          gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+  guint tick = g_timeout_add (50, wake, NULL);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting");
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+}
+
+static gboolean
+ms_elapsed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+static void
+wait_ms (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  wait_for (ms_elapsed, &until);
+}
+
+/* The first toplevel of @type, or NULL. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+toplevel_shown (gpointer data)
+{
+  return find_toplevel (*(GType *) data) != NULL;
+}
+
+static GtkWindow *
+wait_for_toplevel (GType type)
+{
+  wait_for (toplevel_shown, &type);
+  return find_toplevel (type);
+}
+
+static gboolean
+toplevel_gone (gpointer data)
+{
+  return find_toplevel (*(GType *) data) == NULL;
+}
+
+static void
+wait_for_toplevel_gone (GType type)
+{
+  wait_for (toplevel_gone, &type);
+}
+
+static gboolean
+list_settled (gpointer data)
+{
+  return !lk_admin_user_list_model_get_loading (window->model) && window->busy == 0;
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  return window->busy == 0;
+}
+
+static gboolean
+on_tick (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       data)
+{
+  (*(int *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+two_frames (gpointer data)
+{
+  return *(int *) data >= 2;
+}
+
+/* Waits until @widget's frame clock has ticked twice: layout is done. */
+static void
+wait_for_frames (GtkWidget *widget)
+{
+  int frames = 0;
+  guint id = gtk_widget_add_tick_callback (widget, on_tick, &frames, NULL);
+
+  gtk_widget_queue_draw (widget);
+  wait_for (two_frames, &frames);
+  gtk_widget_remove_tick_callback (widget, id);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  g_autofree char *dir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "screenshots", NULL);
+  g_autofree char *file = g_strdup_printf ("%s%s.png", name, remote ? "-remote" : "");
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  int width;
+  int height;
+
+  /* Let layout, the list's rows and any transition settle. */
+  wait_ms (300);
+  wait_for_frames (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    g_error ("no node for %s: visible %d mapped %d %dx%d", name, gtk_widget_get_visible (widget),
+             gtk_widget_get_mapped (widget), width, height);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_render_node_unref (node);
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static LkApiResponse *
+call_sync (LkApiRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  LkApiResponse *response = lk_backend_call_sync (backend, request, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (response);
+  return response;
+}
+
+static void
+enrol_directly (const char *login,
+                const char *first,
+                const char *last,
+                const char *email)
+{
+  LkApiRequest *request = lk_api_request_new (LK_API_OP_ENROLL_USER);
+  g_autoptr(LkApiResponse) response = NULL;
+
+  request->username = g_strdup (login);
+  request->first_name = g_strdup (first);
+  request->last_name = g_strdup (last);
+  request->email = g_strdup (email);
+  request->password = g_strdup ("correct horse battery");
+  response = call_sync (request);
+  g_assert_cmpint (response->error_code, ==, 0);
+}
+
+static LkDevice *
+find_device (const char *serial)
+{
+  LkApiRequest *request = lk_api_request_new (LK_API_OP_FIND_DEVICE);
+  g_autoptr(LkApiResponse) response = NULL;
+
+  request->serial = g_strdup (serial);
+  response = call_sync (request);
+  g_assert_cmpint (response->error_code, ==, 0);
+  return lk_device_copy (response->device);
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static void
+open_backend (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (g_getenv ("LK_TEST_BACKEND"), "remote") == 0)
+    {
+      remote = TRUE;
+      backend = lk_remote_backend_new (g_getenv ("LK_TEST_SERVER_URL"), g_getenv ("LK_TEST_ACCOUNT"),
+                                       g_getenv ("LK_TEST_ACCOUNT_KEY"), &error);
+      g_assert_no_error (error);
+      lk_remote_backend_pin_certificate_file (LK_REMOTE_BACKEND (backend), g_getenv ("LK_TEST_SERVER_CERT"), &error);
+      g_assert_no_error (error);
+      backend_label = lk_backend_describe (backend);
+    }
+  else
+    {
+      const char *session = g_getenv ("LK_TEST_SESSION_DIR");
+      g_autofree char *db = NULL;
+      g_autoptr(LkKeyProvider) keys = NULL;
+      g_autoptr(LkApiResponse) response = NULL;
+
+      g_assert_nonnull (session);  /* run through lk-test-session.sh: real keyring */
+      db = g_build_filename (session, "admin-test.db", NULL);
+      keys = lk_secret_key_provider_new (db);
+      backend = lk_local_backend_new (db, keys, "helpdesk", "helpdesk-key-0123456789");
+      {
+        LkApiRequest *request = lk_api_request_new (LK_API_OP_CREATE_ACCOUNT);
+
+        request->account_name = g_strdup ("helpdesk");
+        request->account_key = g_strdup ("helpdesk-key-0123456789");
+        response = call_sync (request);
+      }
+      g_assert_cmpint (response->error_code, ==, 0);
+      backend_label = lk_backend_describe (backend);
+    }
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void
+test_empty (void)
+{
+  window = lk_admin_window_new_for_backend (NULL, backend, backend_label);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (list_settled, NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->list_stack), ==, "empty");
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->connection_title), ==, backend_label);
+  save_screenshot (GTK_WIDGET (window), "admin-empty");
+}
+
+static void
+test_enrol_and_search (void)
+{
+  LkAdminEnrolDialog *dialog;
+  const char *password;
+  g_autofree char *problem = NULL;
+  LkApiRequest *request;
+  g_autoptr(LkApiResponse) response = NULL;
+  LkAdminUserItem *item;
+  static const char *people[][4] = {
+    { "amelia.hart", "Amelia", "Hart", "amelia.hart@example.com" },
+    { "bruno.costa", "Bruno", "Costa", "bruno.costa@example.com" },
+    { "chen.wei", "Wei", "Chen", "wei.chen@example.com" },
+    { "dara.ni", "Dara", "Ní Bhriain", "dara@example.com" },
+    { "emil.lund", "Emil", "Lund", "emil.lund@example.com" },
+    { "fatima.z", "Fatima", "Zahra", "fatima.zahra@example.com" },
+    { "gustav.berg", "Gustav", "Berg", "g.berg@example.com" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (people); i++)
+    enrol_directly (people[i][0], people[i][1], people[i][2], people[i][3]);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.enrol-user", NULL);
+  dialog = LK_ADMIN_ENROL_DIALOG (wait_for_toplevel (LK_TYPE_ADMIN_ENROL_DIALOG));
+
+  /* Validation as you type: a bad email is named and blocks the submit. */
+  lk_admin_enrol_dialog_fill (dialog, LOGIN, "Zoë", "Okafor", "zoe@okafor", "+44 20 7946 0958", NULL);
+  problem = lk_admin_enrol_dialog_check (dialog);
+  g_assert_nonnull (problem);
+  lk_admin_enrol_dialog_fill (dialog, LOGIN, "Zoë", "Okafor", "zoe.okafor@example.com", "+44 20 7946 0958", NULL);
+  g_clear_pointer (&problem, g_free);
+  problem = lk_admin_enrol_dialog_check (dialog);
+  g_assert_null (problem);
+  save_screenshot (GTK_WIDGET (dialog), "admin-enrol");
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "enrol.submit", NULL);
+  wait_for (window_idle, NULL);
+  password = lk_admin_enrol_dialog_get_shown_password (dialog);
+  g_assert_nonnull (password);
+  g_assert_cmpuint (strlen (password), >=, 8);
+  save_screenshot (GTK_WIDGET (dialog), "admin-enrol-done");
+
+  /* The password shown is the one the engine keeps. */
+  request = lk_api_request_new (LK_API_OP_VALIDATE_USER);
+  request->username = g_strdup (LOGIN);
+  request->password = g_strdup (password);
+  response = call_sync (request);
+  g_assert_cmpint (response->error_code, ==, 0);
+  gtk_window_close (GTK_WINDOW (dialog));
+  wait_for_toplevel_gone (LK_TYPE_ADMIN_ENROL_DIALOG);
+
+  /* Search by a last-name prefix, as typed. */
+  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "oka");
+  wait_ms (400);
+  wait_for (list_settled, NULL);
+  g_test_message ("query “%s”: %u", lk_admin_user_list_model_get_query (window->model),
+                  g_list_model_get_n_items (G_LIST_MODEL (window->model)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, 1);
+  item = g_list_model_get_item (G_LIST_MODEL (window->model), 0);
+  g_assert_true (lk_admin_user_item_get_loaded (item));
+  g_assert_cmpstr (lk_admin_user_item_get_login (item), ==, LOGIN);
+  g_object_unref (item);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->list_stack), ==, "list");
+
+  /* Nothing matches: the no-results state, not the empty one. */
+  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "nobody-by-this-name");
+  wait_ms (200);
+  wait_for (list_settled, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->list_stack), ==, "no-results");
+
+  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "");
+  wait_ms (200);
+  wait_for (list_settled, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, G_N_ELEMENTS (people) + 1);
+}
+
+static gboolean
+user_shown (gpointer data)
+{
+  return window->busy == 0 &&
+         g_str_equal (gtk_stack_get_visible_child_name (window->content_stack), "user") &&
+         lk_admin_user_page_get_user (window->user_page) != NULL &&
+         g_strcmp0 (lk_admin_user_page_get_user (window->user_page)->login, data) == 0;
+}
+
+static gboolean
+qr_drawn (gpointer data)
+{
+  LkAdminQrView *view = data;
+
+  return lk_admin_qr_view_has_code (view) && gtk_widget_get_mapped (GTK_WIDGET (view)) &&
+         gtk_widget_get_width (GTK_WIDGET (view)) > 0;
+}
+
+/* Reads the QR code off the texture the dialog shows, as a camera would. */
+static char *
+scan_texture (GdkTexture *texture)
+{
+  g_autoptr(GError) error = NULL;
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  guint8 *argb = g_malloc (stride * height);
+  guint8 *grey = g_malloc ((gsize) width * height);
+  g_auto(GStrv) texts = NULL;
+
+  gdk_texture_download (texture, argb, stride);
+  for (int i = 0; i < width * height; i++)
+    grey[i] = argb[4 * i + 1];  /* green: the same as any channel of grey */
+  texts = lk_qr_decode_gray (grey, (guint) width, (guint) height, (guint) width, &error);
+  lk_secure_wipe (argb, stride * height);
+  lk_secure_wipe (grey, (gsize) width * height);
+  g_free (argb);
+  g_free (grey);
+  g_assert_no_error (error);
+  g_assert_nonnull (texts);
+  g_assert_nonnull (texts[0]);
+  return g_strdup (texts[0]);
+}
+
+static gboolean
+concealed (gpointer data)
+{
+  return lk_admin_qr_view_get_concealed (data) && window->busy == 0;
+}
+
+static gboolean
+result_shown (gpointer data)
+{
+  return window->busy == 0;
+}
+
+static void
+code_at (const LkOtpauth *uri,
+         gint64           step,
+         char            *code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lk_otpauth_generate (uri, step * uri->period, code, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_soft_token_qr (void)
+{
+  LkAdminDeviceDialog *device_dialog;
+  LkAdminProvisionDialog *provision;
+  LkAdminOtpDialog *otp_dialog;
+  LkAdminQrView *view;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *uri_text = NULL;
+  g_autoptr(LkOtpauth) uri = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkDevice) device = NULL;
+  char otp1[LK_OTP_CODE_SIZE];
+  char otp2[LK_OTP_CODE_SIZE];
+  char otp3[LK_OTP_CODE_SIZE];
+  gint64 step;
+
+  lk_admin_window_select_login (window, LOGIN);
+  wait_for (user_shown, (gpointer) LOGIN);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.add-device", NULL);
+  device_dialog = LK_ADMIN_DEVICE_DIALOG (wait_for_toplevel (LK_TYPE_ADMIN_DEVICE_DIALOG));
+  save_screenshot (GTK_WIDGET (device_dialog), "admin-add-device");
+  gtk_widget_activate_action (GTK_WIDGET (device_dialog), "device-dialog.submit", NULL);
+
+  /* A soft token goes straight to its provisioning page. */
+  provision = LK_ADMIN_PROVISION_DIALOG (wait_for_toplevel (LK_TYPE_ADMIN_PROVISION_DIALOG));
+  wait_for_toplevel_gone (LK_TYPE_ADMIN_DEVICE_DIALOG);
+  soft_serial = g_strdup (lk_admin_provision_dialog_get_serial (provision));
+  view = lk_admin_provision_dialog_get_qr_view (provision);
+  gtk_window_present (GTK_WINDOW (provision));
+  wait_for (qr_drawn, view);
+  save_screenshot (GTK_WIDGET (provision), "admin-provision");
+
+  /* Large enough to scan from the screen: at least 4 px per module. */
+  texture = lk_admin_qr_view_get_texture (view, 1);
+  {
+    guint modules = 0;
+
+    lk_admin_qr_view_get_modules (view, &modules);
+    g_assert_cmpint (gdk_texture_get_width (texture), >=, (int) modules * 4);
+  }
+  uri_text = scan_texture (texture);
+  uri = lk_otpauth_parse (uri_text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (uri->type, ==, LK_OTPAUTH_TOTP);
+  lk_secure_wipe (uri_text, strlen (uri_text));
+
+  /* Bind the physical device; the code hides afterwards. */
+  lk_admin_provision_dialog_set_device_id (provision, "helpdesk-test-phone");
+  gtk_widget_activate_action (GTK_WIDGET (provision), "provision.bind", NULL);
+  wait_for (concealed, view);
+  device = find_device (soft_serial);
+  g_assert_cmpstr (device->physical_device_id, ==, "helpdesk-test-phone");
+  g_assert_cmpint (device->state, ==, LK_DEVICE_STATE_NEW);
+  g_clear_pointer (&device, lk_device_free);
+  gtk_window_close (GTK_WINDOW (provision));
+  wait_for_toplevel_gone (LK_TYPE_ADMIN_PROVISION_DIALOG);
+  wait_for (window_idle, NULL);
+
+  /* Activate with two consecutive codes from the scanned seed. */
+  step = g_get_real_time () / G_USEC_PER_SEC / uri->period;
+  code_at (uri, step - 1, otp1);
+  code_at (uri, step, otp2);
+  code_at (uri, step + 1, otp3);
+  gtk_widget_activate_action (GTK_WIDGET (window), "device.activate", "s", soft_serial);
+  otp_dialog = LK_ADMIN_OTP_DIALOG (wait_for_toplevel (LK_TYPE_ADMIN_OTP_DIALOG));
+  lk_admin_otp_dialog_set_codes (otp_dialog, otp1, otp2);
+  save_screenshot (GTK_WIDGET (otp_dialog), "admin-activate");
+  gtk_widget_activate_action (GTK_WIDGET (otp_dialog), "otp.submit", NULL);
+  wait_for_toplevel_gone (LK_TYPE_ADMIN_OTP_DIALOG);
+  wait_for (user_shown, (gpointer) LOGIN);
+  device = find_device (soft_serial);
+  g_assert_cmpint (device->state, ==, LK_DEVICE_STATE_ACTIVE);
+  g_clear_pointer (&device, lk_device_free);
+
+  /* A wrong passcode: the server's message, shown plainly. */
+  lk_admin_user_page_set_test_otp (window->user_page, "000000");
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.test-passcode", NULL);
+  wait_for (result_shown, NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window->user_page)));
+
+  /* The engine accepts the next code of the scanned seed. */
+  lk_admin_user_page_set_test_otp (window->user_page, otp3);
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.test-passcode", NULL);
+  wait_for (result_shown, NULL);
+  wait_for (user_shown, (gpointer) LOGIN);
+  device = find_device (soft_serial);
+  g_assert_cmpint (device->last_used_at, >, 0);
+  g_assert_cmpint (device->fail_count, ==, 0);
+  {
+    /* And not twice: the same code again is a replay. */
+    LkApiRequest *request = lk_api_request_new (LK_API_OP_VALIDATE_OTP);
+    g_autoptr(LkApiResponse) response = NULL;
+
+    request->username = g_strdup (LOGIN);
+    request->otp = g_strdup (otp3);
+    response = call_sync (request);
+    g_assert_cmpint (response->error_code, ==, LK_ENGINE_ERROR_OTP_ALREADY_USED);
+  }
+  lk_secure_wipe (otp1, sizeof otp1);
+  lk_secure_wipe (otp2, sizeof otp2);
+  lk_secure_wipe (otp3, sizeof otp3);
+
+  {
+    GtkWidget *row = lk_admin_user_page_get_device_row (window->user_page, soft_serial);
+
+    g_assert_nonnull (row);
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  }
+  save_screenshot (GTK_WIDGET (window), "admin-user");
+}
+
+static gboolean
+device_disabled_shown (gpointer data)
+{
+  const LkDevice *device = lk_admin_user_page_find_device (window->user_page, data);
+
+  return window->busy == 0 && device != NULL && device->state == LK_DEVICE_STATE_DISABLED;
+}
+
+static void
+test_disable_device (void)
+{
+  g_autoptr(LkDevice) device = NULL;
+
+  g_assert_nonnull (soft_serial);
+  gtk_widget_activate_action (GTK_WIDGET (window), "device.toggle", "s", soft_serial);
+  wait_for (device_disabled_shown, soft_serial);
+  device = find_device (soft_serial);
+  g_assert_cmpint (device->state, ==, LK_DEVICE_STATE_DISABLED);
+
+  /* And back: the same action enables it. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "device.toggle", "s", soft_serial);
+  wait_for (window_idle, NULL);
+  wait_for (user_shown, (gpointer) LOGIN);
+  g_clear_pointer (&device, lk_device_free);
+  device = find_device (soft_serial);
+  g_assert_cmpint (device->state, !=, LK_DEVICE_STATE_DISABLED);
+}
+
+static void
+test_key_fob_form (void)
+{
+  LkAdminDeviceDialog *dialog;
+  LkAdminDeviceForm *form;
+  g_autofree char *problem = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkAdminDeviceSpec) spec = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.add-device", NULL);
+  dialog = LK_ADMIN_DEVICE_DIALOG (wait_for_toplevel (LK_TYPE_ADMIN_DEVICE_DIALOG));
+  form = lk_admin_device_dialog_get_form (dialog);
+  lk_admin_device_form_set_kind (form, LK_ADMIN_DEVICE_KEY_FOB);
+
+  /* A fob without a serial, then with a 15-byte key, is refused. */
+  problem = lk_admin_device_form_check (form);
+  g_assert_nonnull (problem);
+  g_clear_pointer (&problem, g_free);
+  lk_admin_device_form_set_key (form, "FOB-0001", "313233343536373839303132333435", FALSE);
+  problem = lk_admin_device_form_check (form);
+  g_assert_nonnull (problem);
+  g_clear_pointer (&problem, g_free);
+
+  /* The vendor's sample key in Base64 goes through as hex. */
+  lk_admin_device_form_set_key (form, "FOB-0001", "MTIzNDU2Nzg4MDEyMzQ1Njc4ODA=", TRUE);
+  problem = lk_admin_device_form_check (form);
+  g_assert_null (problem);
+  spec = lk_admin_device_form_dup_spec (form, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (spec->key_hex, ==, "3132333435363738383031323334353637383830");
+  g_assert_false (spec->time_based);
+  save_screenshot (GTK_WIDGET (dialog), "admin-add-key-fob");
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "device-dialog.submit", NULL);
+  wait_for_toplevel_gone (LK_TYPE_ADMIN_DEVICE_DIALOG);
+  wait_for (window_idle, NULL);
+  {
+    g_autoptr(LkDevice) device = find_device ("FOB-0001");
+
+    g_assert_cmpint (device->device_type, ==, LK_DEVICE_TYPE_HARDWARE);
+    g_assert_cmpint (device->otp_type, ==, LK_OTP_TYPE_EVENT);
+    g_assert_cmpstr (device->user_login, ==, LOGIN);
+  }
+}
+
+static void
+test_shortcuts (void)
+{
+  GtkWindow *overlay;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  overlay = wait_for_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  save_screenshot (GTK_WIDGET (overlay), "admin-shortcuts");
+  gtk_window_close (overlay);
+}
+
+static void
+test_close_cancels (void)
+{
+  /* Closing with calls in flight: they are cancelled and dropped quietly. */
+  lk_admin_user_list_model_set_query (window->model, "a", TRUE);
+  lk_admin_window_reload_user (window);
+  g_assert_cmpuint (window->busy, >, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+  window = NULL;
+  wait_ms (500);
+}
+
+int
+main (int argc, char *argv[])
+{
+  int status;
+
+  /* No G_TEST_OPTION_ISOLATE_DIRS: it empties XDG_DATA_DIRS, which hides
+   * the icon theme and leaves libadwaita without a schema source.
+   * lk-test-session.sh already gives this process fresh HOME and XDG user
+   * directories; the app's schema is compiled in the build tree. */
+  g_test_init (&argc, &argv, NULL);
+  {
+    g_autofree char *schema_dir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "data", NULL);
+
+    g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
+    g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+    /* The accessibility bus would start a registry that writes to stdout. */
+    g_setenv ("GTK_A11Y", "none", TRUE);
+  }
+  gtk_init ();
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  open_backend ();
+
+  g_test_add_func ("/admin/window/empty", test_empty);
+  g_test_add_func ("/admin/window/enrol-and-search", test_enrol_and_search);
+  g_test_add_func ("/admin/window/soft-token-qr", test_soft_token_qr);
+  g_test_add_func ("/admin/window/disable-device", test_disable_device);
+  g_test_add_func ("/admin/window/key-fob", test_key_fob_form);
+  g_test_add_func ("/admin/window/shortcuts", test_shortcuts);
+  g_test_add_func ("/admin/window/close-cancels", test_close_cancels);
+
+  status = g_test_run ();
+  g_clear_object (&backend);
+  g_free (backend_label);
+  g_free (soft_serial);
+  return status;
+}
