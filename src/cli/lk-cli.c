@@ -9,6 +9,7 @@
 
 #include "lk-cli.h"
 #include "lk-core-error.h"
+#include "lk-secure.h"
 
 G_DEFINE_QUARK (lk-cli-error-quark, lk_cli_error)
 
@@ -90,6 +91,8 @@ lk_cli_print_json (LkCliContext *ctx,
   json_generator_set_pretty (generator, FALSE);
   text = json_generator_to_data (generator, NULL);
   g_print ("%s\n", text);
+  /* The object may hold a seed (uri --json). */
+  lk_secure_wipe (text, strlen (text));
 }
 
 gboolean

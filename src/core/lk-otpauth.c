@@ -226,8 +226,9 @@ split_query (const char  *query,
              GError     **error)
 {
   g_auto(GStrv) pairs = g_strsplit (query, "&", -1);
+  gboolean ok = TRUE;
 
-  for (guint i = 0; pairs[i] != NULL; i++)
+  for (guint i = 0; ok && pairs[i] != NULL; i++)
     {
       const char *pair = pairs[i];
       const char *eq = strchr (pair, '=');
@@ -246,14 +247,21 @@ split_query (const char  *query,
       if (which < 0)
         continue;
       if (values[which] != NULL)
-        return uri_error (error, _("The link gives the parameter “%s” twice"), param_names[which]);
+        {
+          ok = uri_error (error, _("The link gives the parameter “%s” twice"), param_names[which]);
+          break;
+        }
       values[which] = percent_decode (raw_value, strlen (raw_value),
                                       which == P_SECRET ? _("secret") : param_names[which],
                                       which != P_SECRET, error);
       if (values[which] == NULL)
-        return FALSE;
+        ok = FALSE;
     }
-  return TRUE;
+
+  /* One of the pairs held the secret. */
+  for (guint i = 0; pairs[i] != NULL; i++)
+    lk_secure_wipe (pairs[i], strlen (pairs[i]));
+  return ok;
 }
 
 static void
@@ -492,7 +500,12 @@ lk_otpauth_format (const LkOtpauth *uri)
 
   g_return_val_if_fail (uri != NULL, NULL);
 
-  out = g_string_new ("otpauth://");
+  /* Sized up front so the buffer holding the secret is never moved by
+   * a realloc, which would leave an unwiped copy behind. */
+  out = g_string_sized_new (128 + 6 * (uri->issuer != NULL ? strlen (uri->issuer) : 0) +
+                            3 * (uri->account != NULL ? strlen (uri->account) : 0) +
+                            (uri->secret != NULL ? g_bytes_get_size (uri->secret) * 8 / 5 + 1 : 0));
+  g_string_append (out, "otpauth://");
   g_string_append (out, lk_otpauth_type_to_string (uri->type));
   g_string_append_c (out, '/');
   if (uri->issuer != NULL && uri->issuer[0] != '\0')
@@ -530,15 +543,7 @@ lk_otpauth_format (const LkOtpauth *uri)
         g_string_append_printf (out, "&period=%u", uri->period);
     }
 
-  /* g_string_free() would leave the old buffers of a grown GString
-   * unwiped; copy out and wipe this one. */
-  {
-    char *result = g_strndup (out->str, out->len);
-
-    lk_secure_wipe (out->str, out->allocated_len);
-    g_string_free (out, TRUE);
-    return result;
-  }
+  return g_string_free (out, FALSE);
 }
 
 gboolean
