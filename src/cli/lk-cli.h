@@ -117,5 +117,9 @@ void      lk_cli_context_clear  (LkCliContext        *ctx);
 int lk_cli_code_run (LkCliContext *ctx, int argc, char **argv);
 int lk_cli_uri_run  (LkCliContext *ctx, int argc, char **argv);
 int lk_cli_token_run (LkCliContext *ctx, int argc, char **argv);
+int lk_cli_account_run (LkCliContext *ctx, int argc, char **argv);
+int lk_cli_user_run    (LkCliContext *ctx, int argc, char **argv);
+int lk_cli_device_run  (LkCliContext *ctx, int argc, char **argv);
+int lk_cli_otp_run     (LkCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -13,6 +13,10 @@ static const LkCliCommand commands[] = {
   { "code", N_("Print the current one-time password for a URI or a seed"), lk_cli_code_run },
   { "uri",  N_("Parse an otpauth:// URI and print its fields"), lk_cli_uri_run },
   { "token", N_("Manage the soft tokens in your keyring"), lk_cli_token_run },
+  { "account", N_("Create partner accounts in a local database"), lk_cli_account_run },
+  { "user", N_("Enrol and manage users (--db PATH or --server URL)"), lk_cli_user_run },
+  { "device", N_("Add, provision, activate and manage OATH devices"), lk_cli_device_run },
+  { "otp", N_("Validate and send one-time passwords"), lk_cli_otp_run },
   { NULL }
 };
 
