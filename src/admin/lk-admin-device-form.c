@@ -28,7 +28,7 @@ struct _LkAdminDeviceForm
 
   AdwComboRow    *kind_row;
   AdwEntryRow    *serial_row;
-  AdwEntryRow    *key_row;
+  AdwPasswordEntryRow *key_row;
   AdwComboRow    *encoding_row;
   AdwEntryRow    *alias_row;
   AdwExpanderRow *advanced_row;

@@ -192,7 +192,8 @@ lk_admin_device_row_new (const LkDevice *device)
   adw_action_row_set_subtitle (self->last_use_row, last_use);
 
   soft = device->device_type == LK_DEVICE_TYPE_MOBILE || device->device_type == LK_DEVICE_TYPE_DESKTOP;
-  gtk_widget_set_visible (GTK_WIDGET (self->provision_button), soft);
+  /* The engine shows a seed only while the device is new (9019 after). */
+  gtk_widget_set_visible (GTK_WIDGET (self->provision_button), soft && device->state == LK_DEVICE_STATE_NEW);
   gtk_widget_set_visible (GTK_WIDGET (self->activate_button), device->state == LK_DEVICE_STATE_NEW);
   gtk_widget_set_visible (GTK_WIDGET (self->resync_button), device->state == LK_DEVICE_STATE_ACTIVE);
   gtk_widget_set_visible (GTK_WIDGET (self->unlock_button),

@@ -36,6 +36,7 @@ struct _LkAdminEnrolDialog
   GtkWidget          *password_box;
   GtkLabel           *password_label;
   GtkButton          *provision_button;
+  GtkButton          *done_button;
 
   gboolean            busy;
   gboolean            touched;
@@ -247,6 +248,7 @@ lk_admin_enrol_dialog_class_init (LkAdminEnrolDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkAdminEnrolDialog, password_box);
   gtk_widget_class_bind_template_child (widget_class, LkAdminEnrolDialog, password_label);
   gtk_widget_class_bind_template_child (widget_class, LkAdminEnrolDialog, provision_button);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminEnrolDialog, done_button);
   gtk_widget_class_bind_template_callback (widget_class, on_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 
@@ -356,7 +358,9 @@ lk_admin_enrol_dialog_show_result (LkAdminEnrolDialog *self,
   gtk_widget_set_visible (GTK_WIDGET (self->enrol_button), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "done");
-  gtk_window_set_default_widget (GTK_WINDOW (self), NULL);
+  /* Focus on Done, not on the selectable password (which would select it). */
+  gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->done_button));
+  gtk_widget_grab_focus (GTK_WIDGET (self->done_button));
 }
 
 void

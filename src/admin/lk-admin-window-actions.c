@@ -80,6 +80,7 @@ user_found (GObject      *source,
   adw_window_title_set_title (self->user_title, title);
   adw_window_title_set_subtitle (self->user_title, response->user->login);
   gtk_stack_set_visible_child_name (self->content_stack, "user");
+  gtk_widget_set_visible (GTK_WIDGET (self->user_menu_button), TRUE);
 }
 
 static void
@@ -697,6 +698,7 @@ user_deleted (GObject      *source,
     {
       g_clear_pointer (&self->selected_login, g_free);
       gtk_stack_set_visible_child_name (self->content_stack, "none");
+      gtk_widget_set_visible (GTK_WIDGET (self->user_menu_button), FALSE);
       adw_window_title_set_title (self->user_title, "");
       adw_window_title_set_subtitle (self->user_title, "");
       adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);

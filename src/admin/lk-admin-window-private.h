@@ -44,6 +44,7 @@ struct _LkAdminWindow
   GSettings            *settings;          /* nullable: no schema installed */
   char                 *connect_error;     /* why there is no backend, or NULL */
   guint                 reselect_id;
+  AdwToast             *last_toast;        /* weak */
 };
 
 /* One call in flight: keeps the window (and an optional dialog) alive until

@@ -95,6 +95,18 @@ lk_admin_is_cancelled (const GError *error)
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* A newer toast replaces the one showing: after a burst of operations the
+ * helpdesk wants the outcome of the last one now, not a queue of old news. */
+static void
+show_toast (LkAdminWindow *self,
+            AdwToast      *toast)
+{
+  if (self->last_toast != NULL)
+    adw_toast_dismiss (self->last_toast);
+  g_set_weak_pointer (&self->last_toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 void
 lk_admin_window_toast (LkAdminWindow *self,
                        const char    *text)
@@ -102,7 +114,7 @@ lk_admin_window_toast (LkAdminWindow *self,
   AdwToast *toast = adw_toast_new (text);
 
   adw_toast_set_timeout (toast, 4);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  show_toast (self, toast);
 }
 
 void
@@ -118,8 +130,7 @@ lk_admin_window_show_error (LkAdminWindow *self,
   text = g_strdup_printf ("%s: %s", what, error->message);
   toast = adw_toast_new (text);
   adw_toast_set_timeout (toast, 8);
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  show_toast (self, toast);
 }
 
 /* ---- the list ------------------------------------------------------------ */
@@ -296,7 +307,9 @@ lk_admin_window_set_backend (LkAdminWindow *self,
 
   g_clear_pointer (&self->selected_login, g_free);
   gtk_stack_set_visible_child_name (self->content_stack, "none");
+  gtk_widget_set_visible (GTK_WIDGET (self->user_menu_button), FALSE);
   adw_window_title_set_title (self->user_title, "");
+  adw_window_title_set_subtitle (self->user_title, "");
 
   model = lk_admin_user_list_model_new (backend);
   g_set_object (&self->model, model);
@@ -338,6 +351,7 @@ lk_admin_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->model, self);
     }
   g_clear_handle_id (&self->reselect_id, g_source_remove);
+  g_clear_weak_pointer (&self->last_toast);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
   gtk_widget_dispose_template (GTK_WIDGET (object), LK_TYPE_ADMIN_WINDOW);

@@ -534,13 +534,6 @@ test_soft_token_qr (void)
   lk_secure_wipe (otp2, sizeof otp2);
   lk_secure_wipe (otp3, sizeof otp3);
 
-  {
-    GtkWidget *row = lk_admin_user_page_get_device_row (window->user_page, soft_serial);
-
-    g_assert_nonnull (row);
-    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
-  }
-  save_screenshot (GTK_WIDGET (window), "admin-user");
 }
 
 static gboolean
@@ -569,6 +562,17 @@ test_disable_device (void)
   g_clear_pointer (&device, lk_device_free);
   device = find_device (soft_serial);
   g_assert_cmpint (device->state, !=, LK_DEVICE_STATE_DISABLED);
+
+  /* The user page with the device open, once the toasts have gone. */
+  {
+    GtkWidget *row = lk_admin_user_page_get_device_row (window->user_page, soft_serial);
+
+    g_assert_nonnull (row);
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  }
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 860);
+  wait_ms (4500);
+  save_screenshot (GTK_WIDGET (window), "admin-user");
 }
 
 static void
