@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "lk-api-codec.h"
+#include "lk-api-activation.h"
 #include "lk-api-reader.h"
 #include "lk-secure.h"
 
@@ -38,6 +39,13 @@ static const char *const op_names[LK_API_N_OPS] = {
   [LK_API_OP_VALIDATE_OTP]      = "validate_oath_otp",
   [LK_API_OP_SEND_OTP]          = "send_oath_otp",
   [LK_API_OP_CREATE_ACCOUNT]    = "create_account",
+  [LK_API_OP_CREATE_LICENCE]    = "create_licence",
+  [LK_API_OP_FIND_LICENCE]      = "find_licence",
+  [LK_API_OP_START_ACTIVATION]  = "start_activation",
+  [LK_API_OP_ADD_DEVICE_INSTANCE] = "add_device_instance",
+  [LK_API_OP_VERIFY_TEST_SIGNATURE] = "verify_test_signature",
+  [LK_API_OP_LIST_INSTANCES]    = "list_instances",
+  [LK_API_OP_DEACTIVATE_INSTANCE] = "deactivate_instance",
 };
 
 static const struct
@@ -105,6 +113,8 @@ lk_api_op_is_idempotent (LkApiOp op)
     case LK_API_OP_FIND_DEVICE:
     case LK_API_OP_FIND_DEVICES:
     case LK_API_OP_GET_USER_AUDIT:
+    case LK_API_OP_FIND_LICENCE:
+    case LK_API_OP_LIST_INSTANCES:
       return TRUE;
     default:
       return FALSE;
@@ -153,6 +163,7 @@ lk_api_request_copy (const LkApiRequest *request)
 #define COPY_STRING(member, secret) copy->member = g_strdup (request->member);
   STRING_MEMBERS (COPY_STRING)
 #undef COPY_STRING
+  copy->activation = lk_api_activation_request_copy (request->activation);
   return copy;
 }
 
@@ -165,6 +176,7 @@ lk_api_request_free (LkApiRequest *request)
   if (secret) lk_secure_str_free (request->member); else g_free (request->member);
   STRING_MEMBERS (FREE_STRING)
 #undef FREE_STRING
+  lk_api_activation_request_free (request->activation);
   g_free (request);
 }
 
@@ -476,6 +488,15 @@ lk_api_request_decode (LkApiRequest  *request,
     case LK_API_OP_CREATE_ACCOUNT:
       return TRUE;
 
+    case LK_API_OP_CREATE_LICENCE:
+    case LK_API_OP_FIND_LICENCE:
+    case LK_API_OP_START_ACTIVATION:
+    case LK_API_OP_ADD_DEVICE_INSTANCE:
+    case LK_API_OP_VERIFY_TEST_SIGNATURE:
+    case LK_API_OP_LIST_INSTANCES:
+    case LK_API_OP_DEACTIVATE_INSTANCE:
+      return lk_api_activation_decode_request (request, fields, error);
+
     case LK_API_OP_INVALID:
     case LK_API_N_OPS:
     default:
@@ -583,6 +604,7 @@ lk_api_request_encode (const LkApiRequest *request)
   add_string (builder, "search", request->search);
   add_int (builder, "offset", request->offset);
   add_int (builder, "limit", request->limit);
+  lk_api_activation_encode_request (request, builder);
   json_builder_end_object (builder);
 
   return builder_to_bytes (builder);
@@ -627,6 +649,7 @@ lk_api_response_free (LkApiResponse *response)
   g_clear_pointer (&response->png, g_bytes_unref);
   g_free (response->svg);
   g_free (response->serial);
+  lk_api_activation_response_free (response->activation);
   g_free (response);
 }
 
@@ -810,6 +833,7 @@ lk_api_response_encode (const LkApiResponse *response,
         add_string (builder, "deviceId", response->serial);
       if (response->message_id > 0)
         add_int (builder, "messageId", response->message_id);
+      lk_api_activation_encode_response (response, builder);
     }
   json_builder_end_object (builder);
 
@@ -1023,5 +1047,7 @@ lk_api_response_decode (const char  *data,
   else
     response->serial = g_strdup (response->device->serial);
   response->message_id = read_int (fields, "messageId", 0);
+  if (lk_api_activation_handles (op))
+    lk_api_activation_decode_response (response, object);
   return g_steal_pointer (&response);
 }

@@ -44,6 +44,14 @@ typedef enum
   LK_API_OP_SEND_OTP,             /* send_oath_otp */
   /* bootstrap; local only unless LkApiHandleOptions.allow_create_account */
   LK_API_OP_CREATE_ACCOUNT,       /* create_account */
+  /* multi-device activation (lk-api-activation.c, docs/activation.md) */
+  LK_API_OP_CREATE_LICENCE,       /* create_licence */
+  LK_API_OP_FIND_LICENCE,         /* find_licence */
+  LK_API_OP_START_ACTIVATION,     /* start_activation */
+  LK_API_OP_ADD_DEVICE_INSTANCE,  /* add_device_instance */
+  LK_API_OP_VERIFY_TEST_SIGNATURE,/* verify_test_signature */
+  LK_API_OP_LIST_INSTANCES,       /* list_instances */
+  LK_API_OP_DEACTIVATE_INSTANCE,  /* deactivate_instance */
   LK_API_N_OPS
 } LkApiOp;
 
@@ -52,6 +60,10 @@ gboolean    lk_api_op_from_string (const char  *text,   /* case-insensitive, bla
                                    LkApiOp     *out_op);
 /* TRUE for the reads a client may safely send twice (find_*, get_user_audit). */
 gboolean    lk_api_op_is_idempotent (LkApiOp    op);
+
+/* The activation operations' own members (lk-api-activation.h). */
+typedef struct _LkApiActivationRequest  LkApiActivationRequest;
+typedef struct _LkApiActivationResponse LkApiActivationResponse;
 
 /* One request. Strings are owned (NULL = not sent); ints use LK_UNSET for
  * "not sent". account_key, password, otp_pin, secret keys and OTPs are
@@ -106,6 +118,8 @@ typedef struct
   char     *search;              /* search: prefix of login, name or email */
   int       offset;              /* offset */
   int       limit;               /* limit */
+
+  LkApiActivationRequest *activation;  /* activation operations only; owned */
 } LkApiRequest;
 
 LkApiRequest *lk_api_request_new  (LkApiOp             op);
@@ -147,6 +161,7 @@ typedef struct
   char            *svg;                 /* qrcode: qrCodeSvg */
   char            *serial;              /* validate_oath_otp / send_oath_otp: the device used (deviceId) */
   gint64           message_id;          /* send_oath_otp / enroll / add: the outbox message queued, or 0 */
+  LkApiActivationResponse *activation;  /* activation operations only; owned */
 } LkApiResponse;
 
 LkApiResponse *lk_api_response_new   (LkApiOp        op);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "lk-api-execute.h"
+#include "lk-api-activation.h"
 
 static void
 fill_device_spec (LkDeviceSpec       *spec,
@@ -221,6 +222,15 @@ run (LkEngine            *engine,
         return FALSE;
       response->serial = g_strdup (serial);
       return TRUE;
+
+    case LK_API_OP_CREATE_LICENCE:
+    case LK_API_OP_FIND_LICENCE:
+    case LK_API_OP_START_ACTIVATION:
+    case LK_API_OP_ADD_DEVICE_INSTANCE:
+    case LK_API_OP_VERIFY_TEST_SIGNATURE:
+    case LK_API_OP_LIST_INSTANCES:
+    case LK_API_OP_DEACTIVATE_INSTANCE:
+      return lk_api_activation_execute (engine, account_id, request, response, error);
 
     case LK_API_OP_CREATE_ACCOUNT:
     case LK_API_OP_INVALID:

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lk-api-codec.h"
+#include "lk-api-activation.h"
 
 /* ---- requests ---------------------------------------------------------------- */
 
@@ -140,6 +141,43 @@ full_request (LkApiOp op)
     case LK_API_OP_UNLOCK_DEVICE:
       r->serial = g_strdup ("S1");
       break;
+    case LK_API_OP_CREATE_LICENCE:
+    case LK_API_OP_FIND_LICENCE:
+    case LK_API_OP_START_ACTIVATION:
+    case LK_API_OP_ADD_DEVICE_INSTANCE:
+    case LK_API_OP_VERIFY_TEST_SIGNATURE:
+    case LK_API_OP_LIST_INSTANCES:
+    case LK_API_OP_DEACTIVATE_INSTANCE:
+      /* Multi-device activation: each operation's own members. */
+      r->activation = lk_api_activation_request_new ();
+      r->activation->serial = g_strdup ("LK-1");
+      if (op == LK_API_OP_CREATE_LICENCE)
+        {
+          r->activation->username = g_strdup ("mandy");
+          r->activation->max_instances = 3;
+          r->activation->otp_type = 1;
+          r->activation->algorithm = g_strdup ("SHA256");
+          r->activation->otp_length = 8;
+          r->activation->period = 60;
+          r->activation->window = 2;
+          r->activation->issuer = g_strdup ("ACME");
+          r->activation->label = g_strdup ("mandy@acme");
+        }
+      else if (op == LK_API_OP_START_ACTIVATION)
+        {
+          r->activation->lifetime = 300;
+          r->activation->max_attempts = 4;
+        }
+      else if (op == LK_API_OP_ADD_DEVICE_INSTANCE)
+        r->activation->device_code = g_strdup ("2RRPK-6ETYA-4XCDZ-TG53B");
+      else if (op == LK_API_OP_VERIFY_TEST_SIGNATURE)
+        {
+          r->activation->instance = 2;
+          r->activation->otp = g_strdup ("012345");
+        }
+      else if (op == LK_API_OP_DEACTIVATE_INSTANCE)
+        r->activation->instance = 2;
+      break;
     case LK_API_OP_CREATE_ACCOUNT:
     case LK_API_OP_INVALID:
     case LK_API_N_OPS:
@@ -168,6 +206,19 @@ assert_requests_equal (const LkApiRequest *a,
 #undef CMP_INT
   /* search travels only with find_users-like operations */
   g_assert_cmpstr (a->search, ==, b->search);
+
+  g_assert_true ((a->activation == NULL) == (b->activation == NULL));
+  if (a->activation != NULL)
+    {
+#define CMP_STR(m) g_assert_cmpstr (a->activation->m, ==, b->activation->m);
+#define CMP_INT(m) g_assert_cmpint (a->activation->m, ==, b->activation->m);
+      CMP_STR (serial) CMP_STR (username) CMP_INT (max_instances) CMP_INT (otp_type)
+      CMP_STR (algorithm) CMP_INT (otp_length) CMP_INT (period) CMP_INT (window) CMP_STR (issuer)
+      CMP_STR (label) CMP_INT (lifetime) CMP_INT (max_attempts) CMP_STR (device_code)
+      CMP_INT (instance) CMP_STR (otp)
+#undef CMP_STR
+#undef CMP_INT
+    }
 }
 
 static void
