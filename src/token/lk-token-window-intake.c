@@ -8,6 +8,7 @@
 #include "lk-scanner-dialog.h"
 #include "lk-screen-capture.h"
 #include "lk-secure.h"
+#include "lk-token-entry-dialog.h"
 #include "lk-token-intake.h"
 #include "lk-token-window-private.h"
 
@@ -82,13 +83,15 @@ on_stored_many (GObject      *source,
   on_stored (source, result, user_data);
 }
 
+static void lk_token_window_store_uris (LkTokenWindow *self,
+                                        GPtrArray     *uris);
+
 void
 lk_token_window_add_texts (LkTokenWindow      *self,
                            const char * const *texts)
 {
   g_autoptr(GPtrArray) uris = NULL;
   g_autoptr(GError) error = NULL;
-  StoreData *data;
 
   g_return_if_fail (LK_IS_TOKEN_WINDOW (self));
   g_return_if_fail (texts != NULL);
@@ -105,6 +108,16 @@ lk_token_window_add_texts (LkTokenWindow      *self,
       lk_token_window_fail (self, _("The Token Was Not Added"), error->message);
       return;
     }
+
+  lk_token_window_store_uris (self, uris);
+}
+
+/* Stores every token of @uris (LkOtpauth *) in one all-or-nothing step. */
+static void
+lk_token_window_store_uris (LkTokenWindow *self,
+                            GPtrArray     *uris)
+{
+  StoreData *data;
 
   data = g_new0 (StoreData, 1);
   data->self = g_object_ref (self);
@@ -401,6 +414,39 @@ scan_camera_action (GtkWidget  *widget,
   lk_token_window_scan_camera (LK_TOKEN_WINDOW (widget), NULL);
 }
 
+/* ---- typed in ---- */
+
+static void
+on_entered (LkTokenWindow   *self,
+            const LkOtpauth *uri)
+{
+  g_autoptr(GPtrArray) uris = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_otpauth_free);
+
+  g_ptr_array_add (uris, lk_otpauth_copy (uri));
+  lk_token_window_store_uris (self, uris);
+}
+
+GtkWidget *
+lk_token_window_enter_manually (LkTokenWindow *self)
+{
+  GtkWidget *dialog;
+
+  g_return_val_if_fail (LK_IS_TOKEN_WINDOW (self), NULL);
+
+  dialog = lk_token_entry_dialog_new (GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "entered", G_CALLBACK (on_entered), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+add_manual_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  lk_token_window_enter_manually (LK_TOKEN_WINDOW (widget));
+}
+
 /* ---- drag and drop ---- */
 
 static gboolean
@@ -446,6 +492,7 @@ lk_token_window_install_intake (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.scan-screen", NULL, scan_screen_action);
   gtk_widget_class_install_action (widget_class, "win.scan-camera", NULL, scan_camera_action);
+  gtk_widget_class_install_action (widget_class, "win.add-manual", NULL, add_manual_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.add-image", NULL);
 }

@@ -24,6 +24,9 @@ void       lk_token_window_paste          (LkTokenWindow  *self);
 void       lk_token_window_add_texts      (LkTokenWindow      *self,
                                            const char * const *texts);
 
+/* Opens the manual entry form; returns it (transfer none). */
+GtkWidget *lk_token_window_enter_manually (LkTokenWindow  *self);
+
 /* Looks for QR codes on the screen (screenshot portal, or X11). */
 void       lk_token_window_scan_screen    (LkTokenWindow  *self);
 

@@ -9,6 +9,7 @@
 #include "lk-camera-scanner.h"
 #include "lk-qr.h"
 #include "lk-scanner-dialog.h"
+#include "lk-token-entry-dialog.h"
 #include "lk-screen-capture.h"
 #include "lk-secure.h"
 #include "lk-token-intake.h"
@@ -799,6 +800,54 @@ test_intake_screen (void)
   intake_clear (&intake);
 }
 
+
+static void
+submit_entry (gpointer dialog)
+{
+  g_assert_true (lk_token_entry_dialog_submit (dialog));
+}
+
+static void
+test_intake_manual (void)
+{
+  LkTokenEntryDialog *dialog;
+  g_autoptr(LkWalletToken) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  Intake intake = { 0 };
+
+  wipe_wallet ();
+  reload_and_wait ();
+  dialog = LK_TOKEN_ENTRY_DIALOG (lk_token_window_enter_manually (window));
+
+  /* Validation as you type: each mistake is named, nothing can be added. */
+  lk_token_entry_dialog_set_fields (dialog, "Typed", "henry", "JBSWY3DP1HPK3PXP");
+  g_assert_nonnull (strstr (lk_token_entry_dialog_get_problem (dialog), "1"));
+  g_assert_false (lk_token_entry_dialog_submit (dialog));
+  lk_token_entry_dialog_set_fields (dialog, "Typed", "henry", "JBSWY3DP");
+  g_assert_nonnull (strstr (lk_token_entry_dialog_get_problem (dialog), "short"));
+  g_assert_false (lk_token_entry_dialog_submit (dialog));
+  lk_token_entry_dialog_set_fields (dialog, "Typed", "  ", "JBSWY3DPEHPK3PXP");
+  g_assert_cmpstr (lk_token_entry_dialog_get_problem (dialog), !=, "");
+  g_assert_false (lk_token_entry_dialog_submit (dialog));
+  lk_token_entry_dialog_set_fields (dialog, "Ty:ped", "henry", "JBSWY3DPEHPK3PXP");
+  g_assert_cmpstr (lk_token_entry_dialog_get_problem (dialog), !=, "");
+  g_assert_cmpuint (wallet_count (), ==, 0);
+
+  /* Spaces and lower case, as people copy keys from web pages. */
+  lk_token_entry_dialog_set_fields (dialog, "Typed", "henry", "jbsw y3dp ehpk 3pxp");
+  g_assert_cmpstr (lk_token_entry_dialog_get_problem (dialog), ==, "");
+  wait_ms (400);
+  save_screen_area (GTK_WIDGET (dialog), "token-manual-entry.png");
+
+  run_intake (&intake, submit_entry, dialog);
+  g_assert_true (intake.ok);
+  stored = lk_wallet_find_sync (wallet, "Typed:henry", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stored->otpauth->type, ==, LK_OTPAUTH_TOTP);
+  g_assert_cmpuint (g_bytes_get_size (stored->otpauth->secret), ==, 10);
+  intake_clear (&intake);
+}
+
 static void
 test_code_format (void)
 {
@@ -859,6 +908,7 @@ main (int    argc,
   g_test_add_func ("/token/intake/camera-errors", test_camera_errors);
   g_test_add_func ("/token/intake/screen", test_intake_screen);
   g_test_add_func ("/token/scanner/screenshot", test_scanner_screenshot);
+  g_test_add_func ("/token/intake/manual", test_intake_manual);
 
   status = g_test_run ();
 
