@@ -240,7 +240,18 @@ lk_cli_dispatch (LkCliContext        *ctx,
   const char *parent = ctx->command;
   int status;
 
-  if (name == NULL || g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
+  if (name == NULL)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (const LkCliCommand *c = commands; c->name != NULL; c++)
+        g_string_append_printf (names, "%s%s", names->len ? ", " : "", c->name);
+      ctx->command = group;
+      status = lk_cli_usage_error (ctx, _("give a command: %s; try “latchkeyctl %s --help”"), names->str, group);
+      ctx->command = parent;
+      return status;
+    }
+  if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help"))
     {
       g_autoptr(GString) out = g_string_new (NULL);
 
@@ -248,11 +259,6 @@ lk_cli_dispatch (LkCliContext        *ctx,
                               group, _(summary));
       print_command_list (out, commands);
       g_string_append_printf (out, _("\nRun “latchkeyctl %s COMMAND --help” for the options of each command.\n"), group);
-      if (name == NULL)
-        {
-          g_printerr ("%s", out->str);
-          return LK_CLI_EXIT_USAGE;
-        }
       g_print ("%s", out->str);
       return LK_CLI_EXIT_OK;
     }

@@ -59,8 +59,9 @@ typedef struct
 
 /* Looks up @argv[1] in @commands (terminated by a { NULL } entry) and runs it
  * with argv shifted by one, so the sub-command sees itself as argv[0].
- * @group is the group's name ("token"); "--help", "help" or nothing print the
- * group's sub-commands. Unknown names are a usage error (exit 2). */
+ * @group is the group's name ("token"); "--help" or "help" print the group's
+ * sub-commands (exit 0). No name or an unknown one is a usage error: one
+ * line on stderr, exit 2. */
 int       lk_cli_dispatch       (LkCliContext        *ctx,
                                  const char          *group,
                                  const char          *summary,

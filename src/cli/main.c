@@ -95,15 +95,17 @@ main (int    argc,
       status = LK_CLI_EXIT_OK;
       goto out;
     }
-  if (help || argc < 2)
+  if (help)
     {
       g_autofree char *text = g_option_context_get_help (context, FALSE, NULL);
 
-      if (help)
-        g_print ("%s", text);
-      else
-        g_printerr ("%s", text);
-      status = help ? LK_CLI_EXIT_OK : LK_CLI_EXIT_USAGE;
+      g_print ("%s", text);
+      status = LK_CLI_EXIT_OK;
+      goto out;
+    }
+  if (argc < 2)
+    {
+      status = lk_cli_usage_error (&ctx, _("no command given; try “latchkeyctl --help”"));
       goto out;
     }
 

@@ -109,7 +109,7 @@ typedef struct
 static const OutputCase output_cases[] = {
   { { "frob" }, FALSE, "", "latchkeyctl thing: unknown command *frob*" },
   { { "--help" }, TRUE, "*latchkeyctl thing COMMAND*list*List things*add*Add a thing*", "" },
-  { { NULL }, FALSE, "", "*Commands:*list*add*" },
+  { { NULL }, FALSE, "", "latchkeyctl thing: give a command: list, add; try *latchkeyctl thing --help*\n" },
   /* A mistyped option's value (maybe a seed) is not repeated. */
   { { "add", "--nmae=secret" }, FALSE, "", "latchkeyctl thing add: Unknown option --nmae\n" },
   { { "add", "--help" }, TRUE, "*latchkeyctl thing add*--db=PATH*--server=URL*--account=NAME*--json*--name=NAME*", "" },
