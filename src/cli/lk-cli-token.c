@@ -373,6 +373,7 @@ static const LkCliCommand token_commands[] = {
   { "rename", N_("Rename a token"), token_rename },
   { "import", N_("Import tokens from Aegis, andOTP, FreeOTP+, Google Authenticator or otpauth links"), lk_cli_token_import_run },
   { "export", N_("Export tokens as an encrypted Aegis vault (or, with a warning, plain links or a QR code)"), lk_cli_token_export_run },
+  { "activate", N_("Join a multi-device licence: --am1 shows the device code, --am2 stores the token"), lk_cli_token_activate_run },
   { NULL }
 };
 

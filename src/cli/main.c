@@ -17,6 +17,9 @@ static const LkCliCommand commands[] = {
   { "user", N_("Enrol and manage users (--db PATH or --server URL)"), lk_cli_user_run },
   { "device", N_("Add, provision, activate and manage OATH devices"), lk_cli_device_run },
   { "otp", N_("Validate and send one-time passwords"), lk_cli_otp_run },
+  { "licence", N_("Create and show multi-device licences"), lk_cli_licence_run },
+  { "activation", N_("Add a device to a licence: Activation Messages 1 and 2, test signature"), lk_cli_activation_run },
+  { "instance", N_("List and deactivate a licence's instances"), lk_cli_instance_run },
   { NULL }
 };
 
