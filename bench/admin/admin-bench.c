@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Admin-mode benchmark: cold start to the first painted user list, search
+ * latency and far jumps on 100,000 users, each against a peer in the same run.
+ *
+ *   admin-bench [--users N] [--db PATH] [--rounds N]
+ *
+ * Needs a display (run it through tests/common/lk-test-session.sh --xvfb).
+ * The database is populated through the engine once and reused by later
+ * runs. Its master key is a fixed in-memory key: the data is synthetic.
+ *
+ * Peers:
+ * - cold start: a plain GTK window with a GtkListView over a GtkStringList
+ *   of the same 200 rows (no backend, no database), started the same way;
+ * - search: lk_engine_find_users() called directly on its own connection to
+ *   the same database, i.e. the engine's own cost without the backend
+ *   worker, the main loop and the list model. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <adwaita.h>
+
+#include "lk-admin-window-private.h"
+#include "lk-engine.h"
+#include "lk-local-backend.h"
+
+#define ACCOUNT "bench"
+#define ACCOUNT_KEY "bench-account-key"
+#define PAGE LK_ADMIN_USER_PAGE_SIZE
+
+static const guint8 bench_master_key[LK_MASTER_KEY_SIZE] = {
+  0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+  0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42, 0x42,
+};
+
+static const char *first_names[] = {
+  "Ada", "Amelia", "Ana", "Ben", "Bruno", "Carla", "Chen", "Dara", "David", "Emil", "Emma", "Fatima",
+  "Felix", "Grace", "Gustav", "Hana", "Ivan", "Jonas", "Kai", "Lena", "Liam", "Maya", "Mehmet", "Nora",
+  "Omar", "Paula", "Quinn", "Rosa", "Sami", "Tariq", "Uma", "Vera", "Wei", "Xavier", "Yara", "Zoe",
+};
+static const char *last_names[] = {
+  "Adams", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hart", "Ivanova", "Jensen", "Kowalski",
+  "Lund", "Moreau", "Nakamura", "Okafor", "Petrov", "Quist", "Rossi", "Silva", "Tanaka", "Ueda", "Varga",
+  "Weber", "Xu", "Yilmaz", "Zahra",
+};
+
+static void
+die (const char   *what,
+     const GError *error)
+{
+  g_printerr ("admin-bench: %s: %s\n", what, error ? error->message : "failed");
+  exit (1);
+}
+
+static int
+compare_double (const void *a,
+                const void *b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+percentile (GArray *values,
+            double  p)
+{
+  guint index;
+
+  g_array_sort (values, compare_double);
+  index = (guint) (p * (values->len - 1) + 0.5);
+  return g_array_index (values, double, index);
+}
+
+/* ---- the database -------------------------------------------------------- */
+
+static LkEngine *
+open_engine (const char  *db,
+             gint64      *account)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkKeyProvider) keys = lk_memory_key_provider_new (bench_master_key);
+  LkEngineConfig config;
+  LkEngine *engine;
+
+  lk_engine_config_init (&config);
+  /* The fastest password hash the engine allows: the bench measures
+   * search, not enrolment, and must populate 100,000 users. */
+  config.password_kdf_log2n = 10;
+  engine = lk_engine_open (db, keys, &config, &error);
+  if (engine == NULL)
+    die ("open", error);
+  if (!lk_engine_login_account (engine, ACCOUNT, ACCOUNT_KEY, account, &error))
+    {
+      g_clear_error (&error);
+      if (!lk_engine_create_account (engine, ACCOUNT, ACCOUNT_KEY, account, &error))
+        die ("create account", error);
+    }
+  return engine;
+}
+
+static void
+populate (LkEngine *engine,
+          gint64    account,
+          guint     users)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) probe = NULL;
+  guint have = 0;
+  gint64 start;
+
+  probe = lk_engine_find_users (engine, account, NULL, 0, 1, &have, &error);
+  if (probe == NULL)
+    die ("count", error);
+  if (have >= users)
+    return;
+  g_printerr ("populating %u users through the engine…\n", users - have);
+  start = g_get_monotonic_time ();
+  for (guint i = have; i < users; i++)
+    {
+      g_autoptr(LkEnrollResult) result = NULL;
+      const char *first = first_names[i % G_N_ELEMENTS (first_names)];
+      const char *last = last_names[(i / G_N_ELEMENTS (first_names)) % G_N_ELEMENTS (last_names)];
+      g_autofree char *login = g_strdup_printf ("%c%s.%06u", g_ascii_tolower (first[0]), last, i);
+      g_autofree char *email = g_strdup_printf ("%s.%s.%u@example.org", first, last, i);
+      LkUserSpec spec;
+
+      if ((i - have) % 1000 == 0 && !lk_engine_batch_begin (engine, &error))
+        die ("batch", error);
+      lk_user_spec_init (&spec);
+      spec.login = login;
+      spec.first_name = first;
+      spec.last_name = last;
+      spec.email = email;
+      spec.password = "bench-password";
+      result = lk_engine_enroll_user (engine, account, &spec, &error);
+      if (result == NULL)
+        die ("enrol", error);
+      if (((i - have) % 1000 == 999 || i + 1 == users) && !lk_engine_batch_commit (engine, &error))
+        die ("commit", error);
+    }
+  g_printerr ("populated in %.1f s\n", (g_get_monotonic_time () - start) / 1e6);
+}
+
+/* ---- waiting on the main loop -------------------------------------------- */
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_for (Condition condition,
+          gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (20, wake, NULL);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        die ("timed out", NULL);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+}
+
+typedef struct
+{
+  gboolean painted;
+} Paint;
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                Paint         *paint)
+{
+  paint->painted = TRUE;
+}
+
+static gboolean
+is_painted (gpointer data)
+{
+  return ((Paint *) data)->painted;
+}
+
+/* Waits for the next frame of @widget's window to be painted. */
+static void
+wait_painted (GtkWidget *widget)
+{
+  Paint paint = { FALSE };
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gulong id;
+
+  gtk_widget_queue_draw (widget);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &paint);
+  wait_for (is_painted, &paint);
+  g_signal_handler_disconnect (clock, id);
+}
+
+/* ---- cold start (child processes) ---------------------------------------- */
+
+static gboolean
+first_row_loaded (gpointer data)
+{
+  LkAdminWindow *window = data;
+  g_autoptr(LkAdminUserItem) item = NULL;
+
+  if (window->model == NULL || g_list_model_get_n_items (G_LIST_MODEL (window->model)) == 0)
+    return FALSE;
+  item = g_list_model_get_item (G_LIST_MODEL (window->model), 0);
+  return lk_admin_user_item_get_loaded (item) && gtk_widget_get_mapped (GTK_WIDGET (window->user_list));
+}
+
+static int
+cold_start_admin (const char *db)
+{
+  g_autoptr(LkKeyProvider) keys = lk_memory_key_provider_new (bench_master_key);
+  g_autoptr(LkBackend) backend = NULL;
+  LkAdminWindow *window;
+
+  adw_init ();
+  backend = lk_local_backend_new (db, keys, ACCOUNT, ACCOUNT_KEY);
+  window = lk_admin_window_new_for_backend (NULL, backend, db);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (first_row_loaded, window);
+  wait_painted (GTK_WIDGET (window->user_list));
+  printf ("painted %u\n", g_list_model_get_n_items (G_LIST_MODEL (window->model)));
+  fflush (stdout);
+  return 0;
+}
+
+static gboolean
+mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static int
+cold_start_peer (void)
+{
+  GtkStringList *strings = gtk_string_list_new (NULL);
+  g_autoptr(GtkListItemFactory) factory = NULL;
+  GtkWidget *window;
+  GtkWidget *scrolled;
+  GtkWidget *list;
+
+  adw_init ();
+  for (guint i = 0; i < PAGE; i++)
+    {
+      g_autofree char *row = g_strdup_printf ("%s %s", first_names[i % G_N_ELEMENTS (first_names)],
+                                              last_names[i % G_N_ELEMENTS (last_names)]);
+      gtk_string_list_append (strings, row);
+    }
+  factory = gtk_builder_list_item_factory_new_from_bytes (NULL, g_bytes_new_static (
+    "<interface><template class=\"GtkListItem\"><property name=\"child\"><object class=\"GtkLabel\">"
+    "<binding name=\"label\"><lookup name=\"string\" type=\"GtkStringObject\"><lookup name=\"item\">GtkListItem</lookup>"
+    "</lookup></binding></object></property></template></interface>", strlen (
+    "<interface><template class=\"GtkListItem\"><property name=\"child\"><object class=\"GtkLabel\">"
+    "<binding name=\"label\"><lookup name=\"string\" type=\"GtkStringObject\"><lookup name=\"item\">GtkListItem</lookup>"
+    "</lookup></binding></object></property></template></interface>")));
+  list = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (strings))),
+                            g_object_ref (factory));
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
+  window = adw_application_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), scrolled);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (mapped, list);
+  wait_painted (list);
+  printf ("painted %u\n", PAGE);
+  fflush (stdout);
+  return 0;
+}
+
+/* Runs this program in @mode and returns milliseconds from spawn to the
+ * child's report of its first painted list. */
+static double
+time_child (const char *self_path,
+            const char *mode,
+            const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *out = NULL;
+  gint64 start = g_get_monotonic_time ();
+  GDataInputStream *stream;
+  char *line;
+  double ms;
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_path, "--cold-start", mode, "--db", db, NULL);
+  if (child == NULL)
+    die ("spawn", error);
+  stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  line = g_data_input_stream_read_line (stream, NULL, NULL, &error);
+  ms = (g_get_monotonic_time () - start) / 1000.0;
+  if (line == NULL || !g_str_has_prefix (line, "painted "))
+    die ("child", error);
+  g_free (line);
+  g_object_unref (stream);
+  if (!g_subprocess_wait_check (child, NULL, &error))
+    die ("child exit", error);
+  return ms;
+}
+
+/* ---- search in the window ------------------------------------------------ */
+
+static gboolean
+settled (gpointer data)
+{
+  LkAdminWindow *window = data;
+
+  return !lk_admin_user_list_model_get_loading (window->model);
+}
+
+typedef struct
+{
+  LkAdminUserListModel *model;
+  guint                 position;
+} Far;
+
+static gboolean
+far_loaded (gpointer data)
+{
+  Far *far = data;
+  g_autoptr(LkAdminUserItem) item = g_list_model_get_item (G_LIST_MODEL (far->model), far->position);
+
+  return lk_admin_user_item_get_loaded (item);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("- admin-mode benchmark");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *cold = NULL;
+  int users = 100000;
+  int rounds = 5;
+  gboolean populate_only = FALSE;
+  const GOptionEntry entries[] = {
+    { "users", 0, 0, G_OPTION_ARG_INT, &users, "Users in the database (default 100000)", "N" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Database file (kept between runs)", "PATH" },
+    { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Repetitions of each measurement (default 5)", "N" },
+    { "populate-only", 0, 0, G_OPTION_ARG_NONE, &populate_only, "Only fill the database, measure nothing", NULL },
+    { "cold-start", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &cold, NULL, NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  static const char *queries[] = {
+    "a", "m", "sa", "ok", "ber", "zah", "eweber", "kjensen.0001", "fatima", "grace.okafor", "nomatch-xyz",
+  };
+  g_autoptr(GArray) gui_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) engine_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) far_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) model_latency = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) admin_cold = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) peer_cold = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(LkKeyProvider) keys = NULL;
+  g_autoptr(LkBackend) backend = NULL;
+  LkAdminWindow *window;
+  LkEngine *engine;
+  gint64 account = 0;
+  guint max_pages = 0;
+  double gui_p50, engine_p50;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    die ("options", error);
+  if (db == NULL)
+    db = g_build_filename (g_get_user_cache_dir (), "latchkey-admin-bench.db", NULL);
+  /* No accessibility bus: it is not part of what is measured. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+
+  if (cold != NULL)
+    {
+      gtk_init ();
+      return g_str_equal (cold, "admin") ? cold_start_admin (db) : cold_start_peer ();
+    }
+
+  engine = open_engine (db, &account);
+  populate (engine, account, (guint) users);
+  if (populate_only)
+    {
+      lk_engine_close (engine);
+      return 0;
+    }
+  rounds = MAX (rounds, 1);
+  gtk_init ();
+  adw_init ();
+
+  /* Cold start: alternate the two so drifting load hits both alike. */
+  for (int r = 0; r < rounds; r++)
+    {
+      double a = time_child (argv[0], "admin", db);
+      double p = time_child (argv[0], "peer", db);
+
+      g_array_append_val (admin_cold, a);
+      g_array_append_val (peer_cold, p);
+    }
+
+  keys = lk_memory_key_provider_new (bench_master_key);
+  backend = lk_local_backend_new (db, keys, ACCOUNT, ACCOUNT_KEY);
+  window = lk_admin_window_new_for_backend (NULL, backend, db);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (settled, window);
+
+  for (int r = 0; r < rounds; r++)
+    for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+      {
+        g_autoptr(GPtrArray) found = NULL;
+        guint total = 0;
+        gint64 start;
+        double ms;
+        double model_ms;
+
+        /* The window: query sent → first page in the model → painted. */
+        start = g_get_monotonic_time ();
+        lk_admin_user_list_model_set_query (window->model, queries[q], TRUE);
+        wait_for (settled, window);
+        model_ms = lk_admin_user_list_model_get_last_latency (window->model) / 1000.0;
+        g_array_append_val (model_latency, model_ms);
+        wait_painted (GTK_WIDGET (window->user_list));
+        ms = (g_get_monotonic_time () - start) / 1000.0;
+        g_array_append_val (gui_ms, ms);
+
+        /* The peer: the engine alone, same prefix, same page size. */
+        start = g_get_monotonic_time ();
+        found = lk_engine_find_users (engine, account, queries[q], 0, PAGE, &total, &error);
+        if (found == NULL)
+          die ("find_users", error);
+        ms = (g_get_monotonic_time () - start) / 1000.0;
+        g_array_append_val (engine_ms, ms);
+        if (r == 0)
+          printf ("  query %-14s %6u matches\n", queries[q], total);
+      }
+
+  /* Far jumps in the full list: a placeholder far away fills in. */
+  lk_admin_user_list_model_set_query (window->model, "", TRUE);
+  wait_for (settled, window);
+  for (int r = 0; r < rounds * 4; r++)
+    {
+      Far far = { window->model, (guint) g_random_int_range (0, (gint32) g_list_model_get_n_items (G_LIST_MODEL (window->model))) };
+      g_autoptr(GObject) item = NULL;
+      gint64 start = g_get_monotonic_time ();
+      double ms;
+
+      item = g_list_model_get_item (G_LIST_MODEL (window->model), far.position);
+      wait_for (far_loaded, &far);
+      ms = (g_get_monotonic_time () - start) / 1000.0;
+      g_array_append_val (far_ms, ms);
+      max_pages = MAX (max_pages, lk_admin_user_list_model_get_n_cached_pages (window->model));
+    }
+
+  {
+    /* percentile() sorts in place; take every figure before printing. */
+    double admin_cold_p50 = percentile (admin_cold, 0.5);
+    double admin_cold_min = g_array_index (admin_cold, double, 0);
+    double peer_cold_p50 = percentile (peer_cold, 0.5);
+    double peer_cold_min = g_array_index (peer_cold, double, 0);
+    double gui_p95 = percentile (gui_ms, 0.95);
+    double gui_max = g_array_index (gui_ms, double, gui_ms->len - 1);
+    double model_p50 = percentile (model_latency, 0.5);
+    double model_p95 = percentile (model_latency, 0.95);
+    double model_max = g_array_index (model_latency, double, model_latency->len - 1);
+    double engine_p95 = percentile (engine_ms, 0.95);
+    double engine_max = g_array_index (engine_ms, double, engine_ms->len - 1);
+    double far_p50 = percentile (far_ms, 0.5);
+    double far_max = g_array_index (far_ms, double, far_ms->len - 1);
+
+    gui_p50 = percentile (gui_ms, 0.5);
+    engine_p50 = percentile (engine_ms, 0.5);
+    printf ("\nadmin-bench: %u users, %d rounds, renderer %s\n", g_list_model_get_n_items (G_LIST_MODEL (window->model)),
+            rounds, G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
+    printf ("cold start to first painted list  admin %8.1f ms p50 (min %.1f)  peer GtkListView %8.1f ms p50 (min %.1f)  ratio %.2f\n",
+            admin_cold_p50, admin_cold_min, peer_cold_p50, peer_cold_min, admin_cold_p50 / peer_cold_p50);
+    printf ("search: sent to first page in model admin %7.2f ms p50, %7.2f ms p95, %7.2f ms max\n",
+            model_p50, model_p95, model_max);
+    printf ("search: engine find_users alone     peer  %7.2f ms p50, %7.2f ms p95, %7.2f ms max  ratio %.2f\n",
+            engine_p50, engine_p95, engine_max, model_p50 / MAX (engine_p50, 0.001));
+    printf ("search: sent to painted             admin %7.2f ms p50, %7.2f ms p95, %7.2f ms max\n",
+            gui_p50, gui_p95, gui_max);
+    printf ("far jump (random position) filled   admin %7.2f ms p50, %7.2f ms max; at most %u pages (%u users) held\n",
+            far_p50, far_max, max_pages, max_pages * PAGE);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  lk_engine_close (engine);
+  return 0;
+}
