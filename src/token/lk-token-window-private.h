@@ -61,4 +61,8 @@ void        lk_token_window_report_intake  (LkTokenWindow  *self,
                                             gboolean        ok,
                                             const char     *message);
 
+/* lk-token-window-import.c: "win.import-tokens", "win.export-tokens", and
+ * the otpauth-migration intake handler (Google export QR codes). */
+void        lk_token_window_install_import (GtkWidgetClass *widget_class);
+
 G_END_DECLS

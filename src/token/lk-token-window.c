@@ -908,6 +908,7 @@ lk_token_window_class_init (LkTokenWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
 
   lk_token_window_install_intake (widget_class);
+  lk_token_window_install_import (widget_class);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include "../wallet/import-test-util.h"
 #include "lk-import-dialog.h"
 #include "lk-screen-capture.h"
+#include "lk-token-window-private.h"
 #include "lk-wallet.h"
 
 #define WAIT_LIMIT_US (20 * G_USEC_PER_SEC)
@@ -239,7 +240,8 @@ part (const char *account,
       int         index,
       int         id)
 {
-  GByteArray *otps[] = { pb_otp (RFC_SEED_SHA1, account, "Google", 1, 1, 2, 0) };
+  /* Each account its own seed, so no part duplicates another. */
+  GByteArray *otps[] = { pb_otp (account, account, "Google", 1, 1, 2, 0) };
   g_autoptr(GByteArray) payload = pb_payload (otps, 1, size, index, id);
 
   return migration_uri (payload, TRUE);
@@ -285,15 +287,71 @@ test_google_batch (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static void
+on_intake_done (LkTokenWindow *window,
+                gboolean       ok,
+                const char    *message,
+                int           *result)
+{
+  *result = ok ? 1 : 0;
+}
+
+/* The Google export QR codes come in through the token window's intake
+ * (as from the screen, camera, image or clipboard) and end in the keyring. */
+static void
+test_window_batch (void)
+{
+  g_autofree char *p0 = part ("win-zero", 2, 0, 91);
+  g_autofree char *p1 = part ("win-one", 2, 1, 91);
+  g_autofree char *stranger = part ("stranger", 3, 0, 92);
+  LkTokenWindow *window;
+  LkImportDialog *dialog;
+  GtkWidget *import;
+  int result = -1;
+
+  wipe_wallet ();
+  window = LK_TOKEN_WINDOW (lk_token_window_new (NULL));
+  g_signal_connect (window, "intake-done", G_CALLBACK (on_intake_done), &result);
+  gtk_window_present (GTK_WINDOW (window));
+
+  lk_token_window_add_texts (window, (const char * const[]) { p1, NULL });
+  g_assert_cmpint (result, ==, 1);
+  dialog = g_object_get_data (G_OBJECT (window), "lk-import-dialog");
+  g_assert_nonnull (dialog);
+  g_assert_false (gtk_window_get_modal (GTK_WINDOW (dialog)));
+  wait_for_page (dialog, "batch");
+
+  /* A code of another export is refused and the batch is kept. */
+  result = -1;
+  lk_token_window_add_texts (window, (const char * const[]) { stranger, NULL });
+  g_assert_cmpint (result, ==, 0);
+  g_assert_true (g_object_get_data (G_OBJECT (window), "lk-import-dialog") == dialog);
+  g_assert_cmpstr (lk_import_dialog_get_page (dialog), ==, "batch");
+
+  lk_token_window_add_texts (window, (const char * const[]) { p0, NULL });
+  wait_for_page (dialog, "preview");
+  import = find_widget (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, 0);
+  g_signal_emit_by_name (import, "clicked");
+  wait_for_page (dialog, "done");
+  g_assert_cmpuint (wallet_count (), ==, 2);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_null (g_object_get_data (G_OBJECT (window), "lk-import-dialog"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *schema_dir = NULL;
   int status;
 
   /* No G_TEST_OPTION_ISOLATE_DIRS: it hides the icon theme from GTK;
    * lk-test-session.sh already gives fresh HOME and XDG directories. */
   g_test_init (&argc, &argv, NULL);
+  schema_dir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "data", NULL);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   gtk_init ();
   adw_init ();
   wallet = lk_wallet_new ();
@@ -301,6 +359,7 @@ main (int    argc,
   g_test_add_func ("/import/dialog/encrypted-file", test_encrypted_file);
   g_test_add_func ("/import/dialog/corrupt-file", test_corrupt_file);
   g_test_add_func ("/import/dialog/google-batch", test_google_batch);
+  g_test_add_func ("/import/dialog/window-batch", test_window_batch);
 
   status = g_test_run ();
   g_object_unref (wallet);
