@@ -204,6 +204,23 @@ lk_admin_connection_dialog_set_busy (LkAdminConnectionDialog *self,
   on_changed (self);
 }
 
+gboolean
+lk_admin_connection_dialog_get_busy (LkAdminConnectionDialog *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_CONNECTION_DIALOG (self), FALSE);
+  return self->busy;
+}
+
+const char *
+lk_admin_connection_dialog_get_error (LkAdminConnectionDialog *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_CONNECTION_DIALOG (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
+}
+
 void
 lk_admin_connection_dialog_show_error (LkAdminConnectionDialog *self,
                                        const char              *message)

@@ -23,8 +23,11 @@ const char *lk_admin_connection_dialog_get_account (LkAdminConnectionDialog *sel
 const char *lk_admin_connection_dialog_get_key     (LkAdminConnectionDialog *self);
 void        lk_admin_connection_dialog_set_busy    (LkAdminConnectionDialog *self,
                                                     gboolean                 busy);
+gboolean    lk_admin_connection_dialog_get_busy    (LkAdminConnectionDialog *self);
 void        lk_admin_connection_dialog_show_error  (LkAdminConnectionDialog *self,
                                                     const char              *message);
+/* The message shown, or NULL. */
+const char *lk_admin_connection_dialog_get_error   (LkAdminConnectionDialog *self);
 /* Test hook. */
 void        lk_admin_connection_dialog_fill        (LkAdminConnectionDialog *self,
                                                     gboolean                 remote,

@@ -145,7 +145,13 @@ on_trust_response (AdwMessageDialog        *message,
   const char *fingerprint = g_object_get_data (G_OBJECT (message), "lk-fingerprint");
 
   if (g_str_equal (response, "trust"))
-    start_connect (self, dialog, fingerprint);
+    {
+      /* Trusted for this dialog's retries too (a mistyped key, say). */
+      g_object_set_data_full (G_OBJECT (dialog), "lk-pinned-url",
+                              g_strdup (lk_admin_connection_dialog_get_url (dialog)), g_free);
+      g_object_set_data_full (G_OBJECT (dialog), "lk-pinned", g_strdup (fingerprint), g_free);
+      start_connect (self, dialog, fingerprint);
+    }
   else
     lk_admin_connection_dialog_show_error (dialog, _("Not connected: the server’s certificate was not trusted."));
 }
@@ -243,7 +249,14 @@ on_connection_submit (LkAdminConnectionDialog *dialog,
   g_autofree char *pinned = NULL;
 
   if (lk_admin_connection_dialog_get_remote (dialog))
-    pinned = known_fingerprint (self, lk_admin_connection_dialog_get_url (dialog), NULL);
+    {
+      const char *url = lk_admin_connection_dialog_get_url (dialog);
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (dialog), "lk-pinned-url"), url) == 0)
+        pinned = g_strdup (g_object_get_data (G_OBJECT (dialog), "lk-pinned"));
+      else
+        pinned = known_fingerprint (self, url, NULL);
+    }
   start_connect (self, dialog, pinned);
 }
 

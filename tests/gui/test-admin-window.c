@@ -11,7 +11,11 @@
 #include <string.h>
 #include <adwaita.h>
 
+#include <libsecret/secret.h>
+
 #include "lk-admin-backend.h"
+#include "lk-admin-connection-dialog.h"
+#include "lk-admin-connection.h"
 #include "lk-admin-device-dialog.h"
 #include "lk-admin-enrol-dialog.h"
 #include "lk-admin-otp-dialog.h"
@@ -168,19 +172,27 @@ save_screenshot (GtkWidget  *widget,
   int width;
   int height;
 
-  /* Let layout, the list's rows and any transition settle. */
+  /* Let layout, the list's rows and any transition settle; a window still
+   * fading in has no content to draw yet, so try again for a while. */
   wait_ms (300);
-  wait_for_frames (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    g_error ("no node for %s: visible %d mapped %d %dx%d", name, gtk_widget_get_visible (widget),
-             gtk_widget_get_mapped (widget), width, height);
+  for (int attempt = 0; ; attempt++)
+    {
+      wait_for_frames (widget);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      g_assert_cmpint (width, >, 0);
+      paintable = gtk_widget_paintable_new (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      g_clear_object (&paintable);
+      if (node != NULL)
+        break;
+      if (attempt == 20)
+        g_error ("no node for %s: visible %d mapped %d %dx%d", name, gtk_widget_get_visible (widget),
+                 gtk_widget_get_mapped (widget), width, height);
+      wait_ms (100);
+    }
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   gsk_render_node_unref (node);
@@ -643,6 +655,128 @@ test_close_cancels (void)
   wait_ms (500);
 }
 
+static gboolean
+connected (gpointer data)
+{
+  LkAdminWindow *w = data;
+
+  return w->backend != NULL && w->model != NULL && !lk_admin_user_list_model_get_loading (w->model) &&
+         w->busy == 0;
+}
+
+/* The default needs nothing: an embedded database under the XDG data dir,
+ * its partner key created once and kept in the keyring. */
+static void
+test_default_embedded (void)
+{
+  g_autofree char *path = lk_admin_default_db_path ();
+  g_autofree char *expected = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
+  LkAdminWindow *first;
+  LkAdminWindow *second;
+
+  if (remote)
+    {
+      g_test_skip ("the embedded default is tested with the local backend");
+      return;
+    }
+  g_assert_true (g_str_has_prefix (path, g_get_user_data_dir ()));
+  first = LK_ADMIN_WINDOW (lk_admin_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (first));
+  wait_for (connected, first);
+  expected = g_strdup_printf ("Embedded: %s", path);
+  g_assert_cmpstr (lk_admin_window_get_connection_label (first), ==, expected);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (first->list_stack), ==, "empty");
+
+  /* The partner key is in the keyring, not in a file next to the database. */
+  {
+    static const SecretSchema schema = {
+      "org.latchkey.Latchkey.AdminAccount", SECRET_SCHEMA_NONE,
+      { { "location", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
+    };
+
+    key = secret_password_lookup_sync (&schema, NULL, &error, "location", path, "account", "local", NULL);
+    g_assert_no_error (error);
+    g_assert_nonnull (key);
+    g_assert_cmpuint (strlen (key), >=, 16);
+  }
+  gtk_window_destroy (GTK_WINDOW (first));
+
+  /* A second start finds the key and the account again. */
+  second = LK_ADMIN_WINDOW (lk_admin_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (second));
+  wait_for (connected, second);
+  g_assert_null (second->connect_error);
+  gtk_window_destroy (GTK_WINDOW (second));
+  secret_password_free (g_steal_pointer (&key));
+}
+
+static gboolean
+connection_error_shown (gpointer data)
+{
+  return !lk_admin_connection_dialog_get_busy (data) && lk_admin_connection_dialog_get_error (data) != NULL;
+}
+
+static gboolean
+message_shown (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+/* A server whose certificate the system does not trust: the fingerprint is
+ * shown and nothing connects until the helpdesk says so. */
+static void
+test_connect_untrusted (void)
+{
+  LkAdminWindow *w;
+  LkAdminConnectionDialog *dialog;
+  AdwMessageDialog *question;
+  g_autofree char *expected = NULL;
+  const char *body;
+
+  if (!remote)
+    {
+      g_test_skip ("needs latchkeyd (admin-window-remote)");
+      return;
+    }
+  w = lk_admin_window_new_for_backend (NULL, NULL, "none");
+  gtk_window_present (GTK_WINDOW (w));
+  gtk_widget_activate_action (GTK_WIDGET (w), "admin.connect", NULL);
+  dialog = LK_ADMIN_CONNECTION_DIALOG (wait_for_toplevel (LK_TYPE_ADMIN_CONNECTION_DIALOG));
+
+  /* A wrong key first: the server's refusal, plainly, and no connection. */
+  lk_admin_connection_dialog_fill (dialog, TRUE, g_getenv ("LK_TEST_SERVER_URL"), g_getenv ("LK_TEST_ACCOUNT"), "wrong-key");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "connection.connect", NULL);
+  wait_for (message_shown, NULL);
+  question = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  body = adw_message_dialog_get_body (question);
+  g_assert_nonnull (strstr (body, "SHA-256"));
+  g_assert_nonnull (strchr (body, ':'));
+  save_screenshot (GTK_WIDGET (question), "admin-trust");
+  /* As the button does: the response, then the dialog goes. */
+  adw_message_dialog_response (question, "trust");
+  gtk_window_close (GTK_WINDOW (question));
+  wait_for_toplevel_gone (ADW_TYPE_MESSAGE_DIALOG);
+  wait_for (connection_error_shown, dialog);
+  g_assert_null (w->backend);
+  g_test_message ("wrong key: %s", lk_admin_connection_dialog_get_error (dialog));
+
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+
+  /* The right key; the certificate trusted a moment ago is not asked about again. */
+  lk_admin_connection_dialog_fill (dialog, TRUE, g_getenv ("LK_TEST_SERVER_URL"), g_getenv ("LK_TEST_ACCOUNT"),
+                                   g_getenv ("LK_TEST_ACCOUNT_KEY"));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "connection.connect", NULL);
+  wait_for (connected, w);
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  expected = g_strdup_printf ("%s (%s)", g_getenv ("LK_TEST_SERVER_URL"), g_getenv ("LK_TEST_ACCOUNT"));
+  g_assert_cmpstr (lk_admin_window_get_connection_label (w), ==, expected);
+  wait_for_toplevel_gone (LK_TYPE_ADMIN_CONNECTION_DIALOG);
+  gtk_window_destroy (GTK_WINDOW (w));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -667,6 +801,8 @@ main (int argc, char *argv[])
 
   open_backend ();
 
+  g_test_add_func ("/admin/window/default-embedded", test_default_embedded);
+  g_test_add_func ("/admin/window/connect-untrusted", test_connect_untrusted);
   g_test_add_func ("/admin/window/empty", test_empty);
   g_test_add_func ("/admin/window/enrol-and-search", test_enrol_and_search);
   g_test_add_func ("/admin/window/soft-token-qr", test_soft_token_qr);
