@@ -56,16 +56,24 @@ main (int   argc,
   lk_server_log_init (config->log_level, config->log_format, config->access_log);
 
   server = lk_server_new (g_steal_pointer (&config), &error);
-  if (server == NULL || !lk_server_start (server, &error))
+  if (server == NULL)
     {
       g_printerr ("latchkeyd: %s\n", error->message);
       return 1;
     }
 
+  /* Handlers go in before the port file announces the server, so a
+   * SIGTERM sent the moment it is ready is a drain, not a kill. */
   loop = g_main_loop_new (NULL, FALSE);
   g_signal_connect (server, "stopped", G_CALLBACK (on_stopped), loop);
   g_unix_signal_add (SIGTERM, on_stop_signal, server);
   g_unix_signal_add (SIGINT, on_stop_signal, server);
+
+  if (!lk_server_start (server, &error))
+    {
+      g_printerr ("latchkeyd: %s\n", error->message);
+      return 1;
+    }
   g_message ("latchkeyd %s ready", LK_VERSION);
 
   g_main_loop_run (loop);
