@@ -95,6 +95,30 @@ sqlite_close (LkStore *store)
   g_free (self);
 }
 
+/* Transaction control runs on every operation: prepared once, like the
+ * rest, rather than parsed by sqlite3_exec() each time. */
+static gboolean
+run_cached (SqliteStore *self,
+            const char  *sql,
+            GError     **error)
+{
+  LkStoreStmt *st = self->parent.vtable->prepare (&self->parent, sql, error);
+  sqlite3_stmt *raw;
+  int rc;
+
+  if (st == NULL)
+    return FALSE;
+  raw = ((SqliteStmt *) st)->stmt;
+  rc = sqlite3_step (raw);
+  sqlite3_reset (raw);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      set_error (error, self->db, rc, sql);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 sqlite_begin (LkStore       *store,
               LkStoreTxMode  mode,
@@ -104,9 +128,9 @@ sqlite_begin (LkStore       *store,
   gboolean ok;
 
   if (self->depth == 0)
-    ok = run_simple (self, mode == LK_STORE_TX_IMMEDIATE ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", error);
+    ok = run_cached (self, mode == LK_STORE_TX_IMMEDIATE ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", error);
   else
-    ok = run_simple (self, "SAVEPOINT lk_nested", error);
+    ok = run_cached (self, "SAVEPOINT lk_nested", error);
   if (ok)
     self->depth++;
   return ok;
@@ -122,7 +146,7 @@ sqlite_commit (LkStore  *store,
 
   if (self->depth == 1)
     {
-      if (!run_simple (self, "COMMIT", error))
+      if (!run_cached (self, "COMMIT", error))
         {
           /* A failed COMMIT (SQLITE_BUSY, I/O) may leave the transaction
            * open; roll it back so the connection is usable again. */
@@ -132,7 +156,7 @@ sqlite_commit (LkStore  *store,
           return FALSE;
         }
     }
-  else if (!run_simple (self, "RELEASE lk_nested", error))
+  else if (!run_cached (self, "RELEASE lk_nested", error))
     return FALSE;
   self->depth--;
   return TRUE;
