@@ -17,6 +17,7 @@ packages=(
   libportal-dev libportal-gtk4-dev
   # peers for differential tests and benchmarks
   liboath-dev oathtool wrk python3-cryptography
+  otpclient
   # real components the tests start
   gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth imagemagick zbar-tools
   openssl python3-aiosmtpd postgresql at-spi2-core

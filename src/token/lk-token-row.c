@@ -181,12 +181,24 @@ lk_token_row_build_menu (const char *id)
   return G_MENU_MODEL (menu);
 }
 
+static void
+create_menu (GtkMenuButton *button,
+             gpointer       user_data)
+{
+  LkTokenRow *self = LK_TOKEN_ROW (gtk_widget_get_ancestor (GTK_WIDGET (button), LK_TYPE_TOKEN_ROW));
+  g_autoptr(GMenuModel) menu = NULL;
+
+  if (gtk_menu_button_get_menu_model (button) != NULL || self == NULL)
+    return;
+  menu = lk_token_row_build_menu (lk_token_item_get_id (self->item));
+  gtk_menu_button_set_menu_model (button, menu);
+}
+
 GtkWidget *
 lk_token_row_new (LkTokenItem *item,
                   gboolean     hide_codes)
 {
   LkTokenRow *self;
-  g_autoptr(GMenuModel) menu = NULL;
   g_autofree char *row_label = NULL;
   g_autofree char *menu_label = NULL;
   const char *issuer;
@@ -221,8 +233,9 @@ lk_token_row_new (LkTokenItem *item,
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->next_button),
                                           g_variant_new_string (lk_token_item_get_id (item)));
 
-  menu = lk_token_row_build_menu (lk_token_item_get_id (item));
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->menu_button), menu);
+  /* A popover per row costs memory and start-up time for menus that are
+   * mostly never opened: build each on its first use. */
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button), create_menu, NULL, NULL);
 
   row_label = *issuer != '\0' ? g_strdup_printf ("%s, %s", issuer, account) : g_strdup (account);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, row_label,

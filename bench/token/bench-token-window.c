@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * The token window as `latchkey --token` opens it, reporting on stdout when its first code is painted. */
+#include "config.h"
+
+#include <stdio.h>
+#include <adwaita.h>
+
+#include "lk-token-window-private.h"
+
+static gboolean reported;
+static gint64 started;
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  LkTokenWindow *window = user_data;
+
+  /* The first frame drawn after the rows exist: codes are on screen. */
+  if (reported || lk_token_window_count_rows (window) == 0)
+    return;
+  reported = TRUE;
+  printf ("painted %u\n", lk_token_window_count_rows (window));
+  g_printerr ("bench-token-window: painted at %.1f ms\n", (g_get_monotonic_time () - started) / 1000.0);
+  fflush (stdout);
+}
+
+static void
+on_loaded (LkTokenWindow *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+  g_printerr ("bench-token-window: tokens loaded at %.1f ms\n", (g_get_monotonic_time () - started) / 1000.0);
+
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), window);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  GtkWindow *window;
+
+  started = g_get_monotonic_time ();
+  gtk_init ();
+  adw_init ();
+  g_printerr ("bench-token-window: toolkit ready at %.1f ms\n", (g_get_monotonic_time () - started) / 1000.0);
+
+  window = lk_token_window_new (NULL);
+  g_signal_connect (window, "tokens-loaded", G_CALLBACK (on_loaded), NULL);
+  gtk_window_present (window);
+
+  /* Runs until the driver has read its memory use and kills it. */
+  while (TRUE)
+    g_main_context_iteration (NULL, TRUE);
+  return 0;
+}

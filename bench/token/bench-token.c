@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Token mode start-up bench: time to the first code painted and resident memory with 200 tokens
+ * in the keyring, against OTPClient started in the same session.
+ *
+ *   bench-token BENCH_TOKEN_WINDOW [RUNS]
+ *
+ * Run inside tests/common/lk-test-session.sh --xvfb (a private keyring and
+ * X server). Prints one line per measurement and the ratios. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+
+#include "lk-wallet.h"
+
+#define N_TOKENS 200
+#define SETTLE_US (1 * G_USEC_PER_SEC)
+#define LIMIT_US (60 * G_USEC_PER_SEC)
+
+static void
+fill_wallet (void)
+{
+  g_autoptr(LkWallet) wallet = lk_wallet_new ();
+  g_autoptr(GPtrArray) existing = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_wallet_token_free);
+  g_autoptr(GError) error = NULL;
+  const char *issuers[] = { "ACME", "GitHub", "Corporate VPN", "Mail", "Bank", "Cloud", "Payroll", "Wiki" };
+
+  existing = lk_wallet_list_sync (wallet, NULL, &error);
+  if (existing == NULL)
+    g_error ("keyring: %s", error->message);
+
+  for (guint i = existing->len; i < N_TOKENS; i++)
+    {
+      g_autofree char *text = NULL;
+      g_autoptr(LkOtpauth) uri = NULL;
+      guint8 seed[20];
+
+      for (guint j = 0; j < sizeof seed; j++)
+        seed[j] = (guint8) g_random_int ();
+      uri = lk_otpauth_new ();
+      uri->type = (i % 10 == 9) ? LK_OTPAUTH_HOTP : LK_OTPAUTH_TOTP;
+      uri->issuer = g_strdup (issuers[i % G_N_ELEMENTS (issuers)]);
+      g_free (uri->account);
+      uri->account = g_strdup_printf ("user%03u@example.com", i);
+      g_bytes_unref (uri->secret);
+      uri->secret = g_bytes_new (seed, sizeof seed);
+      g_ptr_array_add (batch, lk_wallet_token_new (uri));
+    }
+
+  if (batch->len > 0 && !lk_wallet_add_many_sync (wallet, batch, NULL, NULL, NULL, &error))
+    g_error ("keyring: %s", error->message);
+}
+
+static long
+rss_kib (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", pid);
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL))
+    return -1;
+  line = strstr (status, "VmRSS:");
+  return line != NULL ? strtol (line + 6, NULL, 10) : -1;
+}
+
+static void
+stop (GPid pid)
+{
+  int status;
+
+  kill (pid, SIGTERM);
+  waitpid (pid, &status, 0);
+  g_spawn_close_pid (pid);
+}
+
+/* Latchkey: from exec to the "painted" line the window prints after the
+ * first frame that shows codes. */
+static gboolean
+run_latchkey (const char *program,
+              double     *out_ms,
+              long       *out_rss)
+{
+  char *argv[] = { (char *) program, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GIOChannel) channel = NULL;
+  g_autofree char *line = NULL;
+  gint64 start;
+  GPid pid;
+  int out_fd;
+
+  start = g_get_monotonic_time ();
+  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
+                                 &out_fd, NULL, &error))
+    g_error ("%s", error->message);
+  channel = g_io_channel_unix_new (out_fd);
+  g_io_channel_set_close_on_unref (channel, TRUE);
+  if (g_io_channel_read_line (channel, &line, NULL, NULL, &error) != G_IO_STATUS_NORMAL ||
+      !g_str_has_prefix (line, "painted"))
+    {
+      stop (pid);
+      return FALSE;
+    }
+  *out_ms = (g_get_monotonic_time () - start) / 1000.0;
+
+  g_usleep (SETTLE_US);
+  *out_rss = rss_kib (pid);
+  stop (pid);
+  return TRUE;
+}
+
+static gboolean
+has_viewable_window (Display *display,
+                     Window   window,
+                     int      depth)
+{
+  Window root, parent, *children = NULL;
+  unsigned int n = 0;
+  gboolean found = FALSE;
+  XWindowAttributes attrs;
+
+  if (XGetWindowAttributes (display, window, &attrs) && attrs.map_state == IsViewable &&
+      attrs.width > 50 && attrs.height > 50 && depth > 0)
+    {
+      char *name = NULL;
+
+      if (XFetchName (display, window, &name) && name != NULL)
+        {
+          found = TRUE;
+          XFree (name);
+        }
+    }
+  if (found || depth > 2)
+    return found;
+
+  if (XQueryTree (display, window, &root, &parent, &children, &n))
+    {
+      for (unsigned int i = 0; i < n && !found; i++)
+        found = has_viewable_window (display, children[i], depth + 1);
+      if (children != NULL)
+        XFree (children);
+    }
+  return found;
+}
+
+/* OTPClient: from exec to its first named top-level window being mapped.
+ * With a fresh HOME that window is its first-run "Database location"
+ * dialog: it has read no database and derived no key. */
+static gboolean
+run_otpclient (Display *display,
+               double  *out_ms,
+               long    *out_rss)
+{
+  char *argv[] = { (char *) "otpclient", NULL };
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  GPid pid;
+
+  start = g_get_monotonic_time ();
+  if (!g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                      G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error))
+    {
+      g_printerr ("otpclient: %s\n", error->message);
+      return FALSE;
+    }
+
+  while (!has_viewable_window (display, DefaultRootWindow (display), 0))
+    {
+      if (g_get_monotonic_time () - start > LIMIT_US)
+        {
+          stop (pid);
+          return FALSE;
+        }
+      g_usleep (2000);
+    }
+  *out_ms = (g_get_monotonic_time () - start) / 1000.0;
+
+  g_usleep (SETTLE_US);
+  *out_rss = rss_kib (pid);
+  stop (pid);
+  return TRUE;
+}
+
+static int
+compare_double (const void *a,
+                const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *values,
+        guint   n)
+{
+  qsort (values, n, sizeof *values, compare_double);
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree double *lk_ms = NULL, *lk_rss = NULL, *oc_ms = NULL, *oc_rss = NULL;
+  Display *display;
+  guint runs = argc > 2 ? (guint) atoi (argv[2]) : 5;
+  guint oc_runs = 0;
+  double lk_med_ms, lk_med_rss;
+
+  if (argc < 2 || runs == 0)
+    {
+      g_printerr ("usage: bench-token BENCH_TOKEN_WINDOW [RUNS]\n");
+      return 2;
+    }
+
+  if (g_getenv ("LK_BUILD_ROOT") != NULL)
+    {
+      g_autofree char *schemas = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "data", NULL);
+
+      g_setenv ("GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+    }
+
+  display = XOpenDisplay (NULL);
+  if (display == NULL)
+    {
+      g_printerr ("bench-token: no X display; run it through lk-test-session.sh --xvfb\n");
+      return 1;
+    }
+
+  fill_wallet ();
+  lk_ms = g_new0 (double, runs);
+  lk_rss = g_new0 (double, runs);
+  oc_ms = g_new0 (double, runs);
+  oc_rss = g_new0 (double, runs);
+
+  /* One unmeasured run of each warms the page cache, so both are
+   * measured from the same warm start. */
+  {
+    double ms;
+    long rss;
+
+    if (!run_latchkey (argv[1], &ms, &rss))
+      g_error ("latchkey did not paint a code");
+    run_otpclient (display, &ms, &rss);
+  }
+
+  for (guint i = 0; i < runs; i++)
+    {
+      long rss = 0;
+
+      if (!run_latchkey (argv[1], &lk_ms[i], &rss))
+        g_error ("latchkey did not paint a code");
+      lk_rss[i] = rss;
+      printf ("run %u latchkey: first code painted %.1f ms, RSS %ld KiB\n", i + 1, lk_ms[i], rss);
+
+      if (run_otpclient (display, &oc_ms[oc_runs], &rss))
+        {
+          oc_rss[oc_runs] = rss;
+          printf ("run %u otpclient: first window mapped %.1f ms, RSS %ld KiB\n", i + 1, oc_ms[oc_runs], rss);
+          oc_runs++;
+        }
+    }
+
+  lk_med_ms = median (lk_ms, runs);
+  lk_med_rss = median (lk_rss, runs);
+  printf ("latchkey  (%u tokens, first code painted): median %.1f ms, RSS %.1f MiB\n",
+          N_TOKENS, lk_med_ms, lk_med_rss / 1024);
+  if (oc_runs > 0)
+    {
+      double oc_med_ms = median (oc_ms, oc_runs);
+      double oc_med_rss = median (oc_rss, oc_runs);
+
+      printf ("otpclient (first window mapped):         median %.1f ms, RSS %.1f MiB\n",
+              oc_med_ms, oc_med_rss / 1024);
+      printf ("ratio latchkey/otpclient: start %.2f, memory %.2f\n",
+              lk_med_ms / oc_med_ms, lk_med_rss / oc_med_rss);
+    }
+  else
+    {
+      printf ("otpclient: not installed or no window; no ratio\n");
+    }
+
+  XCloseDisplay (display);
+  return 0;
+}
