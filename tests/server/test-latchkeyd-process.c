@@ -285,7 +285,7 @@ test_sigterm_drains (void)
 static void
 test_rate_limit_address (void)
 {
-  const char *args[] = { "--address-rate=0.5", "--address-burst=3", "--account-rate=0", NULL };
+  const char *args[] = { "--address-rate=0.05", "--address-burst=3", "--account-rate=0", NULL };
   LkTestServerOptions options = { .extra_args = args };
   g_autoptr(LkTestServer) server = NULL;
   g_autoptr(SoupSession) session = NULL;
@@ -336,7 +336,7 @@ test_rate_limit_address (void)
 static void
 test_rate_limit_account (void)
 {
-  const char *args[] = { "--account-rate=0.5", "--account-burst=2", "--address-rate=0", NULL };
+  const char *args[] = { "--account-rate=0.05", "--account-burst=2", "--address-rate=0", NULL };
   LkTestServerOptions options = { .extra_args = args };
   g_autoptr(LkTestServer) server = NULL;
   g_autoptr(SoupSession) session = NULL;

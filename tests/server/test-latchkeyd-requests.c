@@ -511,7 +511,7 @@ test_bad_disconnect_before_answer (void)
   assert_still_serving ();
 
   /* Every abandoned request still ran, was counted, and left the in-flight gauge. */
-  for (int attempt = 0; attempt < 100; attempt++)
+  for (int attempt = 0; attempt < 400; attempt++)
     {
       g_clear_pointer (&after, g_free);
       after = scrape ();
