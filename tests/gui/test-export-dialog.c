@@ -223,7 +223,7 @@ test_qr_codes (void)
 static void
 test_vault (void)
 {
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "export.json", NULL);
+  g_autofree char *path = test_scratch_path ("export.json");
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autofree char *text = NULL;
   g_autoptr(GPtrArray) entries = NULL;

@@ -158,7 +158,7 @@ static void
 test_encrypted_file (void)
 {
   g_autofree char *vault = aegis_encrypted_vault (db_json, "hunter2", 1024, FALSE);
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "vault.json", NULL);
+  g_autofree char *path = test_scratch_path ("vault.json");
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   LkImportDialog *dialog;
@@ -221,7 +221,7 @@ test_encrypted_file (void)
 static void
 test_corrupt_file (void)
 {
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "broken.json", NULL);
+  g_autofree char *path = test_scratch_path ("broken.json");
   g_autoptr(GFile) file = g_file_new_for_path (path);
   LkImportDialog *dialog;
 

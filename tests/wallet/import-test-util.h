@@ -4,8 +4,10 @@
  * the code under test), and RFC 4226/6238 reference values. */
 #pragma once
 
+#include <stdlib.h>
 #include <string.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -246,4 +248,38 @@ entry_at (GPtrArray *entries,
 {
   g_assert_cmpuint (i, <, entries->len);
   return g_ptr_array_index (entries, i);
+}
+
+/* A private scratch directory for files the tests write (some hold test
+ * seeds in the clear), removed with its files when the process exits. */
+static char *test_scratch;
+
+static inline void
+test_scratch_remove (void)
+{
+  GDir *dir = g_dir_open (test_scratch, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (test_scratch, name, NULL);
+
+      g_unlink (path);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_rmdir (test_scratch);
+  g_clear_pointer (&test_scratch, g_free);
+}
+
+static inline char *
+test_scratch_path (const char *name)
+{
+  if (test_scratch == NULL)
+    {
+      test_scratch = g_dir_make_tmp ("lk-import-test-XXXXXX", NULL);
+      g_assert_nonnull (test_scratch);
+      atexit (test_scratch_remove);
+    }
+  return g_build_filename (test_scratch, name, NULL);
 }

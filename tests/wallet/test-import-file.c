@@ -116,8 +116,8 @@ test_duplicates (void)
 static void
 test_parse_file (void)
 {
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "tokens.txt", NULL);
-  g_autofree char *big_path = g_build_filename (g_get_tmp_dir (), "big.txt", NULL);
+  g_autofree char *path = test_scratch_path ("tokens.txt");
+  g_autofree char *big_path = test_scratch_path ("big.txt");
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFile) big = g_file_new_for_path (big_path);
   g_autoptr(GFile) missing = g_file_new_for_path ("/nonexistent/tokens.txt");
@@ -171,7 +171,7 @@ on_parsed (GObject      *source,
 static void
 test_parse_file_async (void)
 {
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "async.txt", NULL);
+  g_autofree char *path = test_scratch_path ("async.txt");
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) entries = NULL;

@@ -253,7 +253,7 @@ scratch_file (const char *name,
               const char *contents)
 {
   g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+  char *path = test_scratch_path (name);
 
   if (contents != NULL)
     {
