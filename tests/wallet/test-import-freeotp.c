@@ -88,6 +88,78 @@ test_errors (void)
     }
 }
 
+/* Random seeds through the importer, each code compared with oathtool's
+ * (Debian's oath-toolkit, an independent implementation) for the same
+ * seed, algorithm, digits and time or counter. */
+static void
+test_against_oathtool (void)
+{
+  const char *oathtool = g_getenv ("LK_OATHTOOL");
+  const char *algos[] = { "SHA1", "SHA256", "SHA512" };
+
+  if (oathtool == NULL)
+    {
+      g_test_skip ("LK_OATHTOOL is not set (meson sets it)");
+      return;
+    }
+  for (guint round = 0; round < 12; round++)
+    {
+      guint8 seed[32];
+      gsize seed_len = 10 + g_test_rand_int_range (0, 22);
+      gboolean hotp = round % 4 == 3;
+      /* oathtool computes HOTP with SHA-1 only. */
+      const char *algo = hotp ? "SHA1" : algos[round % 3];
+      guint digits = round % 2 == 0 ? 6 : 8;
+      gint64 counter = g_test_rand_int_range (0, 100000);
+      gint64 when = g_test_rand_int_range (0, G_MAXINT);
+      g_autofree char *bytes = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *hex = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *totp_arg = NULL;
+      g_autofree char *now_arg = NULL;
+      g_autofree char *counter_arg = NULL;
+      g_autofree char *digits_arg = g_strdup_printf ("--digits=%u", digits);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) entries = NULL;
+      char code[LK_OTP_CODE_SIZE];
+      int status = -1;
+
+      for (gsize i = 0; i < seed_len; i++)
+        seed[i] = (guint8) g_test_rand_int_range (0, 256);
+      bytes = java_bytes ((const char *) seed, seed_len);
+      json = g_strdup_printf ("{\"tokens\":[{\"algo\":\"%s\",\"counter\":%" G_GINT64_FORMAT ",\"digits\":%u,"
+                              "\"issuerExt\":\"R\",\"label\":\"r\",\"period\":30,\"secret\":%s,\"type\":\"%s\"}]}",
+                              algo, counter, digits, bytes, hotp ? "HOTP" : "TOTP");
+      entries = lk_import_freeotp_parse ((const guint8 *) json, strlen (json), &error);
+      g_assert_no_error (error);
+      g_assert_true (lk_otpauth_generate (entry_at (entries, 0)->token, when, code, &error));
+      g_assert_no_error (error);
+
+      hex = test_hex (seed, seed_len);
+      if (hotp)
+        {
+          /* The importer's counter is FreeOTP+'s plus one. */
+          counter_arg = g_strdup_printf ("--counter=%" G_GINT64_FORMAT, counter + 1);
+          g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) oathtool, (char *) "--hotp", digits_arg,
+                                                          counter_arg, hex, NULL },
+                                       NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+        }
+      else
+        {
+          totp_arg = g_strdup_printf ("--totp=%s", algo);
+          now_arg = g_strdup_printf ("--now=@%" G_GINT64_FORMAT, when);
+          g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) oathtool, totp_arg, digits_arg, now_arg, hex, NULL },
+                                       NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+        }
+      g_assert_no_error (error);
+      g_assert_cmpint (status, ==, 0);
+      g_test_message ("round %u %s %u %s seed %s at %" G_GINT64_FORMAT, round, algo, digits, hotp ? "hotp" : "totp", hex, when);
+      g_assert_cmpstr (g_strstrip (out), ==, code);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -96,6 +168,7 @@ main (int    argc,
 
   g_test_add_func ("/import/freeotp/tokens", test_tokens);
   g_test_add_func ("/import/freeotp/errors", test_errors);
+  g_test_add_func ("/import/freeotp/against-oathtool", test_against_oathtool);
 
   return g_test_run ();
 }
