@@ -17,6 +17,22 @@ struct _LkWelcomeWindow
 
 G_DEFINE_FINAL_TYPE (LkWelcomeWindow, lk_welcome_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* From the generated lk-app-resources.c (manual registration: a static
+ * library drops an unreferenced object file with its constructor). */
+void lk_app_register_resource (void);
+
+static void
+lk_app_ensure_resources (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      lk_app_register_resource ();
+      g_once_init_leave (&done, 1);
+    }
+}
+
 static void
 open_mode (LkWelcomeWindow *self,
            LkAppMode        mode)
@@ -52,6 +68,7 @@ lk_welcome_window_class_init (LkWelcomeWindowClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  lk_app_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, "/org/latchkey/Latchkey/ui/lk-welcome-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LkWelcomeWindow, admin_button);
   gtk_widget_class_bind_template_child (widget_class, LkWelcomeWindow, admin_unavailable_label);

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * The latchkey shell: --version, mode options, the first-run welcome page and the remembered mode. */
+#include "config.h"
+
+#include <string.h>
+#include <adwaita.h>
+
+#include "lk-application.h"
+#include "lk-token-window.h"
+#include "lk-welcome-window.h"
+
+static void
+run_latchkey (const char * const *args,
+              int                *status,
+              char              **out,
+              char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("LK_BUILD_ROOT"), "src", "app", "latchkey", NULL));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  *status = g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_version (void)
+{
+  const char *args[] = { "--version", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  int status;
+
+  run_latchkey (args, &status, &out, &err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, LK_APP_ID " " LK_VERSION "\n");
+}
+
+static void
+test_mode_options (void)
+{
+  const char *both[] = { "--token", "--admin", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  int status;
+
+  run_latchkey (both, &status, &out, &err);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (err, "--token"));
+
+#ifndef LK_HAVE_ADMIN
+  {
+    const char *admin[] = { "--admin", NULL };
+    g_autofree char *aout = NULL, *aerr = NULL;
+
+    /* Not a fake window: a plain statement and a failure status. */
+    run_latchkey (admin, &status, &aout, &aerr);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (aerr, "not built"));
+  }
+#endif
+}
+
+typedef struct
+{
+  LkApplication *app;
+  gboolean       saw_welcome;
+  gboolean       saw_token;
+  int            mode_after;
+} FirstRun;
+
+static gboolean
+check_first_run (gpointer data)
+{
+  FirstRun *run = data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (run->app));
+
+  if (!run->saw_welcome)
+    {
+      if (active == NULL || !LK_IS_WELCOME_WINDOW (active))
+        return G_SOURCE_CONTINUE;
+      run->saw_welcome = TRUE;
+      /* What the "My Codes" button does. */
+      g_action_group_activate_action (G_ACTION_GROUP (run->app), "open-mode", g_variant_new_string ("token"));
+      return G_SOURCE_CONTINUE;
+    }
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (LK_IS_TOKEN_WINDOW (l->data))
+      run->saw_token = TRUE;
+  if (!run->saw_token)
+    return G_SOURCE_CONTINUE;
+
+  run->mode_after = g_settings_get_enum (lk_application_get_settings (run->app), "mode");
+  g_application_quit (G_APPLICATION (run->app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_first_run_welcome (void)
+{
+  g_autoptr(LkApplication) app = lk_application_new ();
+  char *argv[] = { (char *) "latchkey", NULL };
+  FirstRun run = { 0 };
+  int status;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_COMMAND_LINE | G_APPLICATION_NON_UNIQUE);
+  lk_application_set_mode_factory (app, LK_APP_MODE_TOKEN, lk_token_window_new);
+  run.app = app;
+  g_timeout_add (50, check_first_run, &run);
+
+  status = g_application_run (G_APPLICATION (app), 1, argv);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.saw_welcome);
+  g_assert_true (run.saw_token);
+  g_assert_cmpint (run.mode_after, ==, LK_APP_MODE_TOKEN);
+  g_assert_false (lk_application_has_mode (app, LK_APP_MODE_ADMIN));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *schema_dir = NULL;
+
+  /* No G_TEST_OPTION_ISOLATE_DIRS: see test-token-window.c; the session
+   * wrapper provides fresh directories. */
+  g_test_init (&argc, &argv, NULL);
+  schema_dir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "data", NULL);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+
+  g_test_add_func ("/app/version", test_version);
+  g_test_add_func ("/app/mode-options", test_mode_options);
+  g_test_add_func ("/app/first-run-welcome", test_first_run_welcome);
+
+  return g_test_run ();
+}
