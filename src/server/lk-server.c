@@ -52,8 +52,6 @@ typedef struct
   gboolean           finished;     /* the message is gone: never touch it again */
   GBytes            *body;
   char              *client;
-  char              *path;
-  const char        *method;
   gint64             start_us;
 
   /* Filled by the worker. */
@@ -116,13 +114,13 @@ job_unref (Job *job)
   g_clear_object (&job->msg);
   g_clear_object (&job->server);
   g_free (job->client);
-  g_free (job->path);
   g_free (job);
 }
 
 /* ---- small helpers -------------------------------------------------------- */
 
-/* Error answers made here carry only constant messages, never client input. */
+/* Error answers made here carry only fixed (translated) messages, never
+ * client input; they are still escaped as JSON strings. */
 static GBytes *
 error_body (int         code,
             const char *message)
@@ -132,6 +130,11 @@ error_body (int         code,
   g_string_append_printf (json, "{\"errorCode\":%d,\"errorMessage\":\"", code);
   for (const char *p = message; *p != '\0'; p++)
     {
+      if ((guchar) *p < 0x20)
+        {
+          g_string_append_printf (json, "\\u%04x", (guchar) *p);
+          continue;
+        }
       if (*p == '"' || *p == '\\')
         g_string_append_c (json, '\\');
       g_string_append_c (json, *p);
@@ -149,7 +152,8 @@ set_response (SoupServerMessage *msg,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   SoupMessageBody *response = soup_server_message_get_response_body (msg);
 
-  soup_server_message_set_status (msg, status, NULL);
+  /* libsoup 3.2 has no reason phrase for 429. */
+  soup_server_message_set_status (msg, status, status == HTTP_TOO_MANY_REQUESTS ? "Too Many Requests" : NULL);
   soup_message_headers_set_content_type (headers, content_type, NULL);
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
@@ -315,7 +319,7 @@ admit_account (const char  *account,
                              &job->retry_after))
     return 0;
   job->account_limited = TRUE;
-  *message = "Too many requests for this account";
+  *message = _("Too many requests for this account");
   return LK_SERVER_CODE_TOO_MANY_REQUESTS;
 }
 
@@ -466,7 +470,7 @@ refuse_too_large (LkServer          *self,
   soup_message_body_set_accumulate (request, FALSE);
   soup_message_body_truncate (request);
   refuse (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, LK_SERVER_CODE_BODY_TOO_LARGE,
-          "Request body too large", "body_too_large", g_get_monotonic_time ());
+          _("Request body too large"), "body_too_large", g_get_monotonic_time ());
 }
 
 static void
@@ -542,7 +546,7 @@ api_handler (SoupServer        *soup,
   if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
     {
       refuse (self, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, LK_SERVER_CODE_METHOD,
-              "Use POST with a JSON body", "method", start_us);
+              _("Use POST with a JSON body"), "method", start_us);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "POST");
       return;
     }
@@ -550,7 +554,7 @@ api_handler (SoupServer        *soup,
   if (self->draining)
     {
       refuse (self, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, LK_SERVER_CODE_UNAVAILABLE,
-              "Server is shutting down", "draining", start_us);
+              _("Server is shutting down"), "draining", start_us);
       return;
     }
 
@@ -561,7 +565,7 @@ api_handler (SoupServer        *soup,
 
       lk_server_metrics_record_rate_limit (self->metrics, LK_RATE_SCOPE_ADDRESS);
       refuse (self, msg, HTTP_TOO_MANY_REQUESTS, LK_SERVER_CODE_TOO_MANY_REQUESTS,
-              "Too many requests from this client address", NULL, start_us);
+              _("Too many requests from this client address"), NULL, start_us);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry);
       return;
     }
@@ -569,7 +573,7 @@ api_handler (SoupServer        *soup,
   if (lk_worker_pool_queued (self->pool) >= self->config->max_queue)
     {
       refuse (self, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, LK_SERVER_CODE_UNAVAILABLE,
-              "Server busy, retry shortly", "overloaded", start_us);
+              _("Server busy, retry shortly"), "overloaded", start_us);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
       return;
     }
@@ -597,7 +601,7 @@ health_handler (SoupServer        *soup,
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
       refuse (self, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, LK_SERVER_CODE_METHOD,
-              "Use GET", "method", g_get_monotonic_time ());
+              _("Use GET"), "method", g_get_monotonic_time ());
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "GET, HEAD");
       return;
     }
@@ -629,7 +633,7 @@ metrics_handler (SoupServer        *soup,
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
       refuse (self, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, LK_SERVER_CODE_METHOD,
-              "Use GET", "method", g_get_monotonic_time ());
+              _("Use GET"), "method", g_get_monotonic_time ());
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "GET, HEAD");
       return;
     }
@@ -653,7 +657,7 @@ default_handler (SoupServer        *soup,
   LkServer *self = user_data;
 
   refuse (self, msg, SOUP_STATUS_NOT_FOUND, LK_SERVER_CODE_NOT_FOUND,
-          "No such endpoint: use POST " API_PATH, "not_found", g_get_monotonic_time ());
+          _("No such endpoint: use POST /api/v1"), "not_found", g_get_monotonic_time ());
 }
 
 static void
