@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * Tests of latchkeyctl's administration commands: the built program, run on
- * a database in a temporary directory through a whole helpdesk flow. The
- * program's path comes in LK_LATCHKEYCTL. */
+ * Tests of latchkeyctl's administration commands: the built program run
+ * through a whole helpdesk flow, on a database in a temporary directory
+ * (--db), or with LK_TEST_BACKEND=remote on a real latchkeyd (--server, as
+ * lk-with-server sets up: LK_TEST_SERVER_URL, LK_TEST_SERVER_CERT,
+ * LK_TEST_ACCOUNT, LK_TEST_ACCOUNT_KEY). The same commands, the same
+ * expectations. The program's path comes in LK_LATCHKEYCTL. */
 #include "config.h"
 
 #include <string.h>
@@ -13,9 +16,12 @@
 
 typedef struct
 {
-  char *dir;
-  char *db;
-  char *account_key;
+  char     *dir;
+  char     *db;
+  char     *account_key;
+  GStrv     target;    /* --db … or --server … --tls-cert …, then --account … */
+  gboolean  remote;
+  char     *prefix;    /* unique user and serial names per test case */
 } Fixture;
 
 typedef struct
@@ -34,7 +40,7 @@ run_clear (Run *run)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
-/* Runs latchkeyctl --db DB --account acme ARGS… with the account key in the
+/* Runs latchkeyctl ARGS… --db DB --account acme (or the --server options) with the account key in the
  * environment (unless @key is NULL) and stdin from /dev/null. */
 static void
 ctl (Fixture    *f,
@@ -50,14 +56,13 @@ ctl (Fixture    *f,
   va_list args;
 
   g_ptr_array_add (argv, (gpointer) g_getenv ("LK_LATCHKEYCTL"));
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, f->db);
-  g_ptr_array_add (argv, (gpointer) "--account");
-  g_ptr_array_add (argv, (gpointer) "acme");
   va_start (args, key);
   while ((arg = va_arg (args, const char *)) != NULL)
     g_ptr_array_add (argv, (gpointer) arg);
   va_end (args);
+  /* After the command: --tls-cert and --key-file are the command's options. */
+  for (guint i = 0; f->target[i] != NULL; i++)
+    g_ptr_array_add (argv, f->target[i]);
   g_ptr_array_add (argv, NULL);
 
   envp = g_environ_unsetenv (envp, "LATCHKEY_ACCOUNT_KEY");
@@ -99,6 +104,23 @@ fixture_set_up (Fixture       *f,
   f->dir = g_dir_make_tmp ("lk-cli-admin-XXXXXX", &error);
   g_assert_no_error (error);
   f->db = g_build_filename (f->dir, "helpdesk.db", NULL);
+  f->prefix = g_strdup_printf ("t%06x", g_random_int_range (0, 0xffffff));
+  f->remote = g_strcmp0 (g_getenv ("LK_TEST_BACKEND"), "remote") == 0;
+
+  if (f->remote)
+    {
+      const char *target[] = { "--server", g_getenv ("LK_TEST_SERVER_URL"), "--tls-cert",
+                               g_getenv ("LK_TEST_SERVER_CERT"), "--account", g_getenv ("LK_TEST_ACCOUNT"), NULL };
+
+      f->target = g_strdupv ((char **) target);
+      f->account_key = g_strdup (g_getenv ("LK_TEST_ACCOUNT_KEY"));
+      return;
+    }
+  {
+    const char *target[] = { "--db", f->db, "--account", "acme", NULL };
+
+    f->target = g_strdupv ((char **) target);
+  }
 
   /* The key is generated and printed once. */
   ctl (f, &run, NULL, "--json", "account", "create", "acme", NULL);
@@ -126,6 +148,16 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
   g_free (f->db);
   g_free (f->account_key);
+  g_free (f->prefix);
+  g_strfreev (f->target);
+}
+
+/* A user or serial name of this test case. */
+static char *
+n (Fixture    *f,
+   const char *name)
+{
+  return g_strdup_printf ("%s-%s", f->prefix, name);
 }
 
 static char *
@@ -148,22 +180,26 @@ test_flow (Fixture       *f,
   g_autofree char *c0 = hotp (0), *c1 = hotp (1), *c2 = hotp (2), *c3 = hotp (3);
   g_autofree char *c50 = hotp (50), *c51 = hotp (51), *c52 = hotp (52);
   const char *key = f->account_key;
+  g_autofree char *mandy = n (f, "mandy");
+  g_autofree char *fob = n (f, "FOB-1");
+  g_autofree char *enrolled = g_strdup_printf ("Enrolled user %s.", mandy);
+  g_autofree char *added = g_strdup_printf ("Added device %s (new).", fob);
   GStatBuf st;
 
   /* Enrol with a generated password, shown once. */
-  ctl (f, &run, key, "user", "enroll", "mandy", "--first-name", "Mandy", "--email", "mandy@example.com", NULL);
+  ctl (f, &run, key, "user", "enroll", mandy, "--first-name", "Mandy", "--email", "mandy@example.com", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_nonnull (strstr (run.out, "Enrolled user mandy."));
+  g_assert_nonnull (strstr (run.out, enrolled));
   g_assert_nonnull (strstr (run.out, "Generated password (shown once): "));
 
   /* The RFC 4226 key fob. */
-  ctl (f, &run, key, "device", "add", "--user", "mandy", "--device-type", "hardware", "--otp-type", "event",
-       "--serial", "FOB-1", "--key-hex", "3132333435363738393031323334353637383930", NULL);
+  ctl (f, &run, key, "device", "add", "--user", mandy, "--device-type", "hardware", "--otp-type", "event",
+       "--serial", fob, "--key-hex", "3132333435363738393031323334353637383930", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_nonnull (strstr (run.out, "Added device FOB-1 (new)."));
+  g_assert_nonnull (strstr (run.out, added));
 
   /* The QR code of the new device, as files only the owner can read. */
-  ctl (f, &run, key, "device", "qrcode", "FOB-1", "--png", png, "--svg", svg, NULL);
+  ctl (f, &run, key, "device", "qrcode", fob, "--png", png, "--svg", svg, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpint (g_stat (png, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -174,32 +210,32 @@ test_flow (Fixture       *f,
     g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
     g_assert_nonnull (strstr (text, "<svg"));
   }
-  ctl (f, &run, key, "device", "qrcode", "FOB-1", NULL);
+  ctl (f, &run, key, "device", "qrcode", fob, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_true (g_str_has_prefix (run.out, "otpauth://hotp/"));
 
   /* Activation with the first two codes, then real codes validate once. */
-  ctl (f, &run, key, "device", "activate", "FOB-1", c0, c1, NULL);
+  ctl (f, &run, key, "device", "activate", fob, c0, c1, NULL);
   g_assert_cmpint (run.status, ==, 0);
-  ctl (f, &run, key, "otp", "validate", "mandy", c2, NULL);
+  ctl (f, &run, key, "otp", "validate", mandy, c2, NULL);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_nonnull (strstr (run.out, "FOB-1"));
-  ctl (f, &run, key, "otp", "validate", "mandy", c2, NULL);
+  g_assert_nonnull (strstr (run.out, fob));
+  ctl (f, &run, key, "otp", "validate", mandy, c2, NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "9002"));
   g_assert_true (strchr (run.err, '\n') == run.err + strlen (run.err) - 1);
 
   /* --json is one object with the API's members. */
-  ctl (f, &run, key, "--json", "otp", "validate", "mandy", c3, "--serial", "FOB-1", NULL);
+  ctl (f, &run, key, "--json", "otp", "validate", mandy, c3, "--serial", fob, NULL);
   g_assert_cmpint (run.status, ==, 0);
   {
     g_autoptr(JsonObject) answer = parse_json (run.out);
 
     g_assert_cmpint (json_object_get_int_member (answer, "errorCode"), ==, 0);
     g_assert_cmpstr (json_object_get_string_member (answer, "type"), ==, "validate_oath_otp");
-    g_assert_cmpstr (json_object_get_string_member (answer, "deviceId"), ==, "FOB-1");
+    g_assert_cmpstr (json_object_get_string_member (answer, "deviceId"), ==, fob);
   }
-  ctl (f, &run, key, "--json", "otp", "validate", "mandy", "000000", NULL);
+  ctl (f, &run, key, "--json", "otp", "validate", mandy, "000000", NULL);
   g_assert_cmpint (run.status, ==, 1);
   {
     g_autoptr(JsonObject) answer = parse_json (run.out);
@@ -208,15 +244,15 @@ test_flow (Fixture       *f,
   }
 
   /* Resynchronise far ahead. */
-  ctl (f, &run, key, "otp", "validate", "mandy", c50, NULL);
+  ctl (f, &run, key, "otp", "validate", mandy, c50, NULL);
   g_assert_cmpint (run.status, ==, 1);
-  ctl (f, &run, key, "device", "sync", "FOB-1", c50, c51, NULL);
+  ctl (f, &run, key, "device", "sync", fob, c50, c51, NULL);
   g_assert_cmpint (run.status, ==, 0);
-  ctl (f, &run, key, "otp", "validate", "mandy", c52, NULL);
+  ctl (f, &run, key, "otp", "validate", mandy, c52, NULL);
   g_assert_cmpint (run.status, ==, 0);
 
   /* Lists, as JSON. */
-  ctl (f, &run, key, "--json", "user", "list", "--search", "man", NULL);
+  ctl (f, &run, key, "--json", "user", "list", "--search", f->prefix, NULL);
   g_assert_cmpint (run.status, ==, 0);
   {
     g_autoptr(JsonObject) answer = parse_json (run.out);
@@ -224,34 +260,34 @@ test_flow (Fixture       *f,
 
     g_assert_cmpint (json_object_get_int_member (answer, "total"), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (users, 0), "username"),
-                     ==, "mandy");
+                     ==, mandy);
   }
-  ctl (f, &run, key, "--json", "device", "list", "--user", "mandy", NULL);
+  ctl (f, &run, key, "--json", "device", "list", "--user", mandy, NULL);
   g_assert_cmpint (run.status, ==, 0);
   {
     g_autoptr(JsonObject) answer = parse_json (run.out);
     JsonObject *device = json_array_get_object_element (json_object_get_array_member (answer, "devices"), 0);
 
-    g_assert_cmpstr (json_object_get_string_member (device, "deviceId"), ==, "FOB-1");
+    g_assert_cmpstr (json_object_get_string_member (device, "deviceId"), ==, fob);
     g_assert_cmpstr (json_object_get_string_member (device, "state"), ==, "active");
     /* The seed is never printed. */
     g_assert_null (strstr (run.out, "3132333435"));
   }
 
   /* Disable the device, then the user; the audit shows all of it. */
-  ctl (f, &run, key, "device", "disable", "FOB-1", NULL);
+  ctl (f, &run, key, "device", "disable", fob, NULL);
   g_assert_cmpint (run.status, ==, 0);
-  ctl (f, &run, key, "otp", "validate", "mandy", c3, NULL);
+  ctl (f, &run, key, "otp", "validate", mandy, c3, NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "9028"));
-  ctl (f, &run, key, "device", "enable", "FOB-1", NULL);
+  ctl (f, &run, key, "device", "enable", fob, NULL);
   g_assert_cmpint (run.status, ==, 0);
-  ctl (f, &run, key, "user", "audit", "mandy", NULL);
+  ctl (f, &run, key, "user", "audit", mandy, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "sync_oath_device"));
-  ctl (f, &run, key, "user", "delete", "mandy", NULL);
+  ctl (f, &run, key, "user", "delete", mandy, NULL);
   g_assert_cmpint (run.status, ==, 0);
-  ctl (f, &run, key, "device", "find", "FOB-1", NULL);
+  ctl (f, &run, key, "device", "find", fob, NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "9021"));
 }
@@ -262,27 +298,28 @@ test_user_commands (Fixture       *f,
 {
   g_auto(Run) run = { 0 };
   const char *key = f->account_key;
+  g_autofree char *zed = n (f, "zed");
 
-  ctl (f, &run, key, "user", "enroll", "zed", "--password", "Zed-pa55word", "--device", NULL);
+  ctl (f, &run, key, "user", "enroll", zed, "--password", "Zed-pa55word", "--device", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_null (strstr (run.out, "Generated password"));
   g_assert_nonnull (strstr (run.out, "Added device "));
 
-  ctl (f, &run, key, "user", "update", "zed", "--last-name", "Zedson", "--phone", "+15550100", NULL);
+  ctl (f, &run, key, "user", "update", zed, "--last-name", "Zedson", "--phone", "+15550100", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "Zedson"));
 
-  ctl (f, &run, key, "user", "validate", "zed", "--password", "Zed-pa55word", NULL);
+  ctl (f, &run, key, "user", "validate", zed, "--password", "Zed-pa55word", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  ctl (f, &run, key, "user", "validate", "zed", "--password", "wrong", NULL);
+  ctl (f, &run, key, "user", "validate", zed, "--password", "wrong", NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "9001"));
-  ctl (f, &run, key, "user", "disable", "zed", NULL);
+  ctl (f, &run, key, "user", "disable", zed, NULL);
   g_assert_cmpint (run.status, ==, 0);
-  ctl (f, &run, key, "user", "validate", "zed", "--password", "Zed-pa55word", NULL);
+  ctl (f, &run, key, "user", "validate", zed, "--password", "Zed-pa55word", NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "9007"));
-  ctl (f, &run, key, "--json", "user", "find", "zed", NULL);
+  ctl (f, &run, key, "--json", "user", "find", zed, NULL);
   g_assert_cmpint (run.status, ==, 0);
   {
     g_autoptr(JsonObject) answer = parse_json (run.out);
@@ -290,7 +327,7 @@ test_user_commands (Fixture       *f,
     g_assert_false (json_object_get_boolean_member (answer, "enabled"));
     g_assert_cmpstr (json_object_get_string_member (answer, "lastName"), ==, "Zedson");
   }
-  ctl (f, &run, key, "user", "enroll", "zed", NULL);
+  ctl (f, &run, key, "user", "enroll", zed, NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "9504"));
 }
@@ -335,8 +372,17 @@ test_bad_input (Fixture       *f,
 
   /* An account exists once. */
   ctl (f, &run, "another-key-123", "account", "create", "acme", NULL);
-  g_assert_cmpint (run.status, ==, 1);
-  g_assert_nonnull (strstr (run.err, "9506"));
+  if (f->remote)
+    {
+      /* Never over the network: the server's own database only. */
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, "--db"));
+    }
+  else
+    {
+      g_assert_cmpint (run.status, ==, 1);
+      g_assert_nonnull (strstr (run.err, "9506"));
+    }
 }
 
 int
