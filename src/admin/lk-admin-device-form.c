@@ -69,8 +69,15 @@ lk_admin_device_spec_free (LkAdminDeviceSpec *spec)
 static LkAdminDeviceKind
 get_kind (LkAdminDeviceForm *self)
 {
-  return adw_combo_row_get_selected (self->kind_row) == 1 ? LK_ADMIN_DEVICE_KEY_FOB
-                                                          : LK_ADMIN_DEVICE_SOFT_TOKEN;
+  switch (adw_combo_row_get_selected (self->kind_row))
+    {
+    case 1:
+      return LK_ADMIN_DEVICE_KEY_FOB;
+    case 2:
+      return LK_ADMIN_DEVICE_LICENCE;
+    default:
+      return LK_ADMIN_DEVICE_SOFT_TOKEN;
+    }
 }
 
 static const char *
@@ -101,6 +108,8 @@ lk_admin_device_form_check (LkAdminDeviceForm *self)
 
   g_return_val_if_fail (LK_IS_ADMIN_DEVICE_FORM (self), NULL);
 
+  if (get_kind (self) == LK_ADMIN_DEVICE_LICENCE)
+    return NULL;  /* the wizard asks for what it needs */
   fob = get_kind (self) == LK_ADMIN_DEVICE_KEY_FOB;
   serial = lk_admin_check_serial (row_text (self->serial_row));
   if (serial == NULL && fob && *row_text (self->serial_row) == '\0')
@@ -155,9 +164,13 @@ static void
 on_kind_changed (LkAdminDeviceForm *self)
 {
   gboolean fob = get_kind (self) == LK_ADMIN_DEVICE_KEY_FOB;
+  gboolean licence = get_kind (self) == LK_ADMIN_DEVICE_LICENCE;
 
   gtk_widget_set_visible (GTK_WIDGET (self->key_row), fob);
   gtk_widget_set_visible (GTK_WIDGET (self->encoding_row), fob);
+  gtk_widget_set_visible (GTK_WIDGET (self->serial_row), !licence);
+  gtk_widget_set_visible (GTK_WIDGET (self->alias_row), !licence);
+  gtk_widget_set_visible (GTK_WIDGET (self->advanced_row), !licence);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->serial_row),
                                  fob ? _("Serial number (printed on the fob)")
                                      : _("Serial number (empty: generated)"));
@@ -254,7 +267,7 @@ lk_admin_device_form_set_kind (LkAdminDeviceForm *self,
                                LkAdminDeviceKind  kind)
 {
   g_return_if_fail (LK_IS_ADMIN_DEVICE_FORM (self));
-  adw_combo_row_set_selected (self->kind_row, kind == LK_ADMIN_DEVICE_KEY_FOB ? 1 : 0);
+  adw_combo_row_set_selected (self->kind_row, kind == LK_ADMIN_DEVICE_KEY_FOB ? 1 : kind == LK_ADMIN_DEVICE_LICENCE ? 2 : 0);
 }
 
 void

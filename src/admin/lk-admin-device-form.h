@@ -10,6 +10,7 @@ typedef enum
 {
   LK_ADMIN_DEVICE_SOFT_TOKEN,
   LK_ADMIN_DEVICE_KEY_FOB,
+  LK_ADMIN_DEVICE_LICENCE,   /* handed on to the multi-device activation wizard */
 } LkAdminDeviceKind;
 
 /* What the form holds, checked. Secrets (key, PIN) wipe themselves in

@@ -321,6 +321,10 @@ lk_admin_enrol_dialog_set_busy (LkAdminEnrolDialog *self,
   g_return_if_fail (LK_IS_ADMIN_ENROL_DIALOG (self));
 
   self->busy = busy;
+  /* Drop the focus first: a focused entry made insensitive never gets its
+   * focus-out (GTK 4.8 warns), and the keyboard would be stuck in it. */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (gtk_stack_get_child_by_name (self->stack, "form"), !busy);
   on_changed (self);

@@ -460,6 +460,10 @@ lk_admin_provision_dialog_set_busy (LkAdminProvisionDialog *self,
   g_return_if_fail (LK_IS_ADMIN_PROVISION_DIALOG (self));
 
   self->busy = busy;
+  /* Drop the focus first: a focused entry made insensitive never gets its
+   * focus-out (GTK 4.8 warns), and the keyboard would be stuck in it. */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->device_id_row), !busy && !self->bound);
   on_device_id_changed (self);

@@ -14,6 +14,7 @@
 #include "lk-admin-device-dialog.h"
 #include "lk-admin-device-row.h"
 #include "lk-admin-enrol-dialog.h"
+#include "lk-admin-licence-wizard.h"
 #include "lk-admin-otp-dialog.h"
 #include "lk-admin-provision-dialog.h"
 #include "lk-admin-validate.h"
@@ -382,6 +383,41 @@ device_added (GObject      *source,
 }
 
 static void
+on_licence_finished (LkAdminLicenceWizard *wizard,
+                     const char           *serial,
+                     int                   instance,
+                     LkAdminWindow        *self)
+{
+  g_autofree char *text = g_strdup_printf (_("Instance %d of licence %s is active"), instance, serial);
+
+  lk_admin_window_toast (self, text);
+  lk_admin_window_reload_user (self);
+}
+
+static void
+open_licence_wizard (LkAdminWindow *self,
+                     const char    *login)
+{
+  LkAdminLicenceWizard *wizard = lk_admin_licence_wizard_new (GTK_WINDOW (self), self->backend,
+                                                              self->cancellable, login);
+
+  g_signal_connect_object (wizard, "finished", G_CALLBACK (on_licence_finished), self, 0);
+  gtk_window_present (GTK_WINDOW (wizard));
+}
+
+static void
+add_licence_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LkAdminWindow *self = LK_ADMIN_WINDOW (widget);
+  const char *login = current_login (self);
+
+  if (login != NULL)
+    open_licence_wizard (self, login);
+}
+
+static void
 on_device_submit (LkAdminDeviceDialog *dialog,
                   LkAdminWindow       *self)
 {
@@ -393,6 +429,14 @@ on_device_submit (LkAdminDeviceDialog *dialog,
   if (spec == NULL)
     {
       lk_admin_device_dialog_show_error (dialog, error->message);
+      return;
+    }
+  if (spec->kind == LK_ADMIN_DEVICE_LICENCE)
+    {
+      g_autofree char *for_login = g_strdup (login);
+
+      gtk_window_close (GTK_WINDOW (dialog));
+      open_licence_wizard (self, for_login);
       return;
     }
   request = request_for (LK_API_OP_ADD_DEVICE, login, NULL);
@@ -872,6 +916,7 @@ lk_admin_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "admin.toggle-user", NULL, toggle_user_action);
   gtk_widget_class_install_action (widget_class, "admin.delete-user", NULL, delete_user_action);
   gtk_widget_class_install_action (widget_class, "admin.add-device", NULL, add_device_action);
+  gtk_widget_class_install_action (widget_class, "admin.add-licence", NULL, add_licence_action);
   gtk_widget_class_install_action (widget_class, "admin.send-passcode", NULL, send_passcode_action);
   gtk_widget_class_install_action (widget_class, "admin.test-passcode", NULL, test_passcode_action);
   gtk_widget_class_install_action (widget_class, "device.provision", "s", device_provision_action);
@@ -888,6 +933,7 @@ lk_admin_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "admin.save-user", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK, "admin.delete-user", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "admin.add-device", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "admin.add-licence", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "admin.send-passcode", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "admin.test-passcode", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_question, GDK_CONTROL_MASK, "win.show-help-overlay", NULL);

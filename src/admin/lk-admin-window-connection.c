@@ -164,12 +164,17 @@ ask_trust (LkAdminWindow           *self,
   AdwMessageDialog *message;
   const char *url = lk_admin_connection_dialog_get_url (dialog);
 
+  g_autofree char *url_markup = g_markup_escape_text (url, -1);
+  g_autofree char *fp_markup = g_markup_escape_text (fingerprint, -1);
+
   message = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (dialog), _("Trust This Server?"), NULL));
-  adw_message_dialog_format_body (message,
-                                  _("The certificate of %s is not signed by an authority this computer trusts. "
-                                    "Compare its fingerprint with the one the server’s administrator gave you, "
-                                    "character by character, before you trust it:\n\nSHA-256\n%s"),
-                                  url, fingerprint);
+  adw_message_dialog_set_body_use_markup (message, TRUE);
+  /* The fingerprint in a fixed-width face, so it can be read out in pairs. */
+  adw_message_dialog_format_body_markup (message,
+                                         _("The certificate of %s is not signed by an authority this computer trusts. "
+                                           "Compare its fingerprint with the one the server’s administrator gave you, "
+                                           "character by character, before you trust it:\n\nSHA-256\n<tt>%s</tt>"),
+                                         url_markup, fp_markup);
   adw_message_dialog_add_responses (message, "cancel", _("_Cancel"), "trust", _("_Trust and Connect"), NULL);
   adw_message_dialog_set_response_appearance (message, "trust", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (message, "cancel");

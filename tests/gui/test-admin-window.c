@@ -17,7 +17,9 @@
 #include "lk-admin-connection-dialog.h"
 #include "lk-admin-connection.h"
 #include "lk-admin-device-dialog.h"
+#include "lk-activation.h"
 #include "lk-admin-enrol-dialog.h"
+#include "lk-admin-licence-wizard.h"
 #include "lk-admin-otp-dialog.h"
 #include "lk-admin-provision-dialog.h"
 #include "lk-admin-window-private.h"
@@ -632,6 +634,108 @@ test_key_fob_form (void)
   }
 }
 
+static gboolean
+wizard_at (gpointer data)
+{
+  LkAdminLicenceWizard *wizard = LK_ADMIN_LICENCE_WIZARD (find_toplevel (LK_TYPE_ADMIN_LICENCE_WIZARD));
+
+  return wizard != NULL && !lk_admin_licence_wizard_get_busy (wizard) &&
+         (g_str_equal (lk_admin_licence_wizard_get_step (wizard), data) ||
+          lk_admin_licence_wizard_get_error (wizard) != NULL);
+}
+
+/* Multi-device activation end to end: the wizard shows AM1, the token side
+ * (src/core) turns it into a device code, the wizard shows AM2, the token
+ * opens it into a seed, and its first passcode makes the instance active. */
+static void
+test_licence_wizard (void)
+{
+  LkAdminLicenceWizard *wizard;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *am1_text = NULL;
+  g_autofree char *am2_text = NULL;
+  g_autoptr(LkAm1) am1 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) seed = NULL;
+  g_autoptr(LkOtpKey) key = NULL;
+  g_autoptr(LkDevice) device = NULL;
+  guint8 binding[LK_ACTIVATION_BINDING_SECRET_SIZE];
+  LkDeviceCode code;
+  char code_text[LK_DEVICE_CODE_TEXT_SIZE];
+  char typo[LK_DEVICE_CODE_TEXT_SIZE];
+  LkActivationOtp otp;
+  guint32 instance = 0;
+  guint64 counter = 0;
+  char first[LK_OTP_CODE_SIZE];
+  g_autofree char *instance_serial = NULL;
+
+  lk_admin_window_select_login (window, LOGIN);
+  wait_for (user_shown, (gpointer) LOGIN);
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.add-licence", NULL);
+  wizard = LK_ADMIN_LICENCE_WIZARD (wait_for_toplevel (LK_TYPE_ADMIN_LICENCE_WIZARD));
+  lk_admin_licence_wizard_set_serial (wizard, "LIC-ZOE-1");
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.next", NULL);
+  wait_for (wizard_at, (gpointer) "am1");
+  g_assert_null (lk_admin_licence_wizard_get_error (wizard));
+  g_assert_cmpstr (lk_admin_licence_wizard_get_step (wizard), ==, "am1");
+  wait_for (qr_drawn, lk_admin_licence_wizard_get_am1_view (wizard));
+  save_screenshot (GTK_WIDGET (wizard), "admin-licence-am1");
+
+  texture = lk_admin_qr_view_get_texture (lk_admin_licence_wizard_get_am1_view (wizard), 1);
+  am1_text = scan_texture (texture);
+  g_clear_object (&texture);
+  am1 = lk_am1_parse (am1_text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (am1->serial, ==, "LIC-ZOE-1");
+  g_assert_true (lk_random_bytes (binding, sizeof binding, &error));
+  g_assert_true (lk_device_code_compute (am1, binding, sizeof binding, &code, &error));
+  g_assert_no_error (error);
+  lk_device_code_format (&code, code_text);
+
+  /* A typo is caught in the console, before the server counts an attempt. */
+  memcpy (typo, code_text, sizeof typo);
+  typo[0] = typo[0] == 'A' ? 'B' : 'A';
+  lk_admin_licence_wizard_set_device_code (wizard, typo);
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.next", NULL);
+  g_assert_nonnull (lk_admin_licence_wizard_get_error (wizard));
+  g_assert_cmpstr (lk_admin_licence_wizard_get_step (wizard), ==, "am1");
+
+  lk_admin_licence_wizard_set_device_code (wizard, code_text);
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.next", NULL);
+  wait_for (wizard_at, (gpointer) "am2");
+  g_assert_null (lk_admin_licence_wizard_get_error (wizard));
+  wait_for (qr_drawn, lk_admin_licence_wizard_get_am2_view (wizard));
+  save_screenshot (GTK_WIDGET (wizard), "admin-licence-am2");
+
+  texture = lk_admin_qr_view_get_texture (lk_admin_licence_wizard_get_am2_view (wizard), 1);
+  am2_text = scan_texture (texture);
+  g_assert_true (lk_am2_open (am2_text, am1, &code, &instance, &otp, &counter, &seed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (instance, ==, 1);
+  key = lk_otp_key_new (otp.algorithm, g_bytes_get_data (seed, NULL), g_bytes_get_size (seed), &error);
+  g_assert_no_error (error);
+  if (otp.type == LK_ACTIVATION_OTP_TOTP)
+    lk_totp_generate (key, g_get_real_time () / G_USEC_PER_SEC, 0, otp.period, otp.digits, first);
+  else
+    lk_hotp_generate (key, counter, otp.digits, first);
+
+  lk_admin_licence_wizard_set_test_otp (wizard, first);
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.next", NULL);
+  wait_for (wizard_at, (gpointer) "done");
+  g_assert_null (lk_admin_licence_wizard_get_error (wizard));
+  save_screenshot (GTK_WIDGET (wizard), "admin-licence-done");
+
+  instance_serial = g_strdup_printf ("LIC-ZOE-1-%u", instance);
+  device = find_device (instance_serial);
+  g_assert_cmpint (device->state, ==, LK_DEVICE_STATE_ACTIVE);
+  g_assert_cmpstr (device->user_login, ==, LOGIN);
+  gtk_window_close (GTK_WINDOW (wizard));
+  wait_for_toplevel_gone (LK_TYPE_ADMIN_LICENCE_WIZARD);
+  lk_secure_wipe (binding, sizeof binding);
+  lk_secure_wipe (first, sizeof first);
+  lk_secure_wipe (am1_text, strlen (am1_text));
+}
+
 static void
 test_shortcuts (void)
 {
@@ -808,6 +912,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/admin/window/soft-token-qr", test_soft_token_qr);
   g_test_add_func ("/admin/window/disable-device", test_disable_device);
   g_test_add_func ("/admin/window/key-fob", test_key_fob_form);
+  g_test_add_func ("/admin/window/licence-wizard", test_licence_wizard);
   g_test_add_func ("/admin/window/shortcuts", test_shortcuts);
   g_test_add_func ("/admin/window/close-cancels", test_close_cancels);
 
