@@ -216,8 +216,8 @@ parse_db (JsonNode  *db_node,
   if (!lk_import_json_get_int (db, "version", 0, &version) || version < 1 || version > 3)
     {
       g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_UNSUPPORTED,
-                   _("The Aegis vault's database has version %" G_GINT64_FORMAT "; versions 1 to 3 are supported."),
-                   version);
+                   _("The Aegis vault's database has version %lld; versions 1 to 3 are supported."),
+                   (long long) version);
       return NULL;
     }
   list = lk_import_json_get_array (db, "entries");

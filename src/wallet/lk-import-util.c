@@ -276,7 +276,7 @@ lk_import_base64_decode (const char *text,
   if (len / 4 * 3 > max_decoded + 3)
     {
       g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_TOO_LARGE,
-                   _("The Base64 data is larger than %" G_GSIZE_FORMAT " bytes."), max_decoded);
+                   _("The Base64 data is larger than %lu bytes."), (gulong) max_decoded);
       return NULL;
     }
   clean = g_malloc (len + 4);
@@ -300,8 +300,8 @@ lk_import_base64_decode (const char *text,
         {
           lk_secure_wipe (clean, n);
           g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_CORRUPT,
-                       _("The Base64 data holds a character that does not belong there (position %" G_GSIZE_FORMAT ")."),
-                       i + 1);
+                       _("The Base64 data holds a character that does not belong there (position %lu)."),
+                       (gulong) i + 1);
           return NULL;
         }
       clean[n++] = c;
@@ -324,7 +324,7 @@ lk_import_base64_decode (const char *text,
       lk_secure_wipe (decoded, decoded_len);
       g_free (decoded);
       g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_TOO_LARGE,
-                   _("The Base64 data is larger than %" G_GSIZE_FORMAT " bytes."), max_decoded);
+                   _("The Base64 data is larger than %lu bytes."), (gulong) max_decoded);
       return NULL;
     }
   if (decoded == NULL)
