@@ -19,6 +19,7 @@ lk_api_activation_handles (LkApiOp op)
     case LK_API_OP_VERIFY_TEST_SIGNATURE:
     case LK_API_OP_LIST_INSTANCES:
     case LK_API_OP_DEACTIVATE_INSTANCE:
+    case LK_API_OP_ISSUE_TEST_CHALLENGE:
       return TRUE;
     default:
       return FALSE;
@@ -56,6 +57,7 @@ lk_api_activation_request_copy (const LkApiActivationRequest *request)
   copy->label = g_strdup (request->label);
   copy->device_code = g_strdup (request->device_code);
   copy->otp = g_strdup (request->otp);
+  copy->ocra_response = g_strdup (request->ocra_response);
   return copy;
 }
 
@@ -71,6 +73,7 @@ lk_api_activation_request_free (LkApiActivationRequest *request)
   g_free (request->label);
   lk_secure_str_free (request->device_code);
   lk_secure_str_free (request->otp);
+  lk_secure_str_free (request->ocra_response);
   g_free (request);
 }
 
@@ -85,6 +88,8 @@ lk_api_activation_response_free (LkApiActivationResponse *response)
   lk_secure_str_free (response->am1);
   g_free (response->activation_id);
   g_free (response->am2);
+  g_free (response->challenge);
+  g_free (response->ocra_suite);
   g_free (response);
 }
 
@@ -174,13 +179,17 @@ lk_api_activation_decode_request (LkApiRequest  *request,
              && require (a->device_code, "deviceCode", error);
 
     case LK_API_OP_VERIFY_TEST_SIGNATURE:
+      /* Either the first OTP or the answer to a challenge. */
       g_clear_pointer (&a->otp, lk_secure_str_free);
+      g_clear_pointer (&a->ocra_response, lk_secure_str_free);
       return get_int (fields, "instance", &a->instance, error)
              && require_int (a->instance, "instance", error)
              && lk_api_fields_get_otp (fields, "otp", &a->otp, error)
-             && require (a->otp, "otp", error);
+             && lk_api_fields_get_otp (fields, "ocraResponse", &a->ocra_response, error)
+             && (a->ocra_response != NULL || require (a->otp, "otp", error));
 
     case LK_API_OP_DEACTIVATE_INSTANCE:
+    case LK_API_OP_ISSUE_TEST_CHALLENGE:
       return get_int (fields, "instance", &a->instance, error)
              && require_int (a->instance, "instance", error);
 
@@ -239,6 +248,7 @@ lk_api_activation_encode_request (const LkApiRequest *request,
   add_string (builder, "deviceCode", a->device_code);
   add_int (builder, "instance", a->instance);
   add_string (builder, "otp", a->otp);
+  add_string (builder, "ocraResponse", a->ocra_response);
 }
 
 /* ---- responses ----------------------------------------------------------- */
@@ -309,6 +319,8 @@ lk_api_activation_encode_response (const LkApiResponse *response,
       add_int (builder, "maxAttempts", a->max_attempts);
     }
   add_string (builder, "activationMessage2", a->am2);
+  add_string (builder, "challenge", a->challenge);
+  add_string (builder, "ocraSuite", a->ocra_suite);
 }
 
 static char *
@@ -409,6 +421,8 @@ lk_api_activation_decode_response (LkApiResponse *response,
   a->expires_at = read_int (fields, "expires");
   a->max_attempts = (guint) read_int (fields, "maxAttempts");
   a->am2 = read_string (fields, "activationMessage2");
+  a->challenge = read_string (fields, "challenge");
+  a->ocra_suite = read_string (fields, "ocraSuite");
 }
 
 /* ---- execution ----------------------------------------------------------- */
@@ -490,8 +504,16 @@ lk_api_activation_execute (LkEngine            *engine,
       }
 
     case LK_API_OP_VERIFY_TEST_SIGNATURE:
+      if (a->ocra_response != NULL)
+        return lk_engine_verify_test_response (engine, account_id, a->serial, unset_to_zero (a->instance),
+                                               a->ocra_response, error);
       return lk_engine_verify_test_signature (engine, account_id, a->serial, unset_to_zero (a->instance),
                                               a->otp, error);
+
+    case LK_API_OP_ISSUE_TEST_CHALLENGE:
+      out->challenge = lk_engine_issue_test_challenge (engine, account_id, a->serial,
+                                                       unset_to_zero (a->instance), &out->ocra_suite, error);
+      return out->challenge != NULL;
 
     case LK_API_OP_LIST_INSTANCES:
       out->instances = lk_engine_list_instances (engine, account_id, a->serial, error);

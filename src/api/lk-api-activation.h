@@ -31,6 +31,7 @@ struct _LkApiActivationRequest
   char  *device_code;     /* deviceCode */
   int    instance;        /* instance: its number */
   char  *otp;             /* otp: the test signature (a secret: wiped) */
+  char  *ocra_response;   /* ocraResponse: the other kind, the answer to issue_test_challenge */
 };
 
 struct _LkApiActivationResponse
@@ -43,6 +44,8 @@ struct _LkApiActivationResponse
   gint64      expires_at;       /* start_activation: expires */
   guint       max_attempts;     /* start_activation: maxAttempts */
   char       *am2;              /* add_device_instance: activationMessage2 */
+  char       *challenge;        /* issue_test_challenge: challenge */
+  char       *ocra_suite;       /* issue_test_challenge: ocraSuite */
 };
 
 /* TRUE for the operations this file implements. */

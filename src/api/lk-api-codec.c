@@ -46,6 +46,7 @@ static const char *const op_names[LK_API_N_OPS] = {
   [LK_API_OP_VERIFY_TEST_SIGNATURE] = "verify_test_signature",
   [LK_API_OP_LIST_INSTANCES]    = "list_instances",
   [LK_API_OP_DEACTIVATE_INSTANCE] = "deactivate_instance",
+  [LK_API_OP_ISSUE_TEST_CHALLENGE] = "issue_test_challenge",
 };
 
 static const struct
@@ -495,6 +496,7 @@ lk_api_request_decode (LkApiRequest  *request,
     case LK_API_OP_VERIFY_TEST_SIGNATURE:
     case LK_API_OP_LIST_INSTANCES:
     case LK_API_OP_DEACTIVATE_INSTANCE:
+    case LK_API_OP_ISSUE_TEST_CHALLENGE:
       return lk_api_activation_decode_request (request, fields, error);
 
     case LK_API_OP_INVALID:

@@ -52,6 +52,7 @@ typedef enum
   LK_API_OP_VERIFY_TEST_SIGNATURE,/* verify_test_signature */
   LK_API_OP_LIST_INSTANCES,       /* list_instances */
   LK_API_OP_DEACTIVATE_INSTANCE,  /* deactivate_instance */
+  LK_API_OP_ISSUE_TEST_CHALLENGE, /* issue_test_challenge */
   LK_API_N_OPS
 } LkApiOp;
 

@@ -230,6 +230,7 @@ run (LkEngine            *engine,
     case LK_API_OP_VERIFY_TEST_SIGNATURE:
     case LK_API_OP_LIST_INSTANCES:
     case LK_API_OP_DEACTIVATE_INSTANCE:
+    case LK_API_OP_ISSUE_TEST_CHALLENGE:
       return lk_api_activation_execute (engine, account_id, request, response, error);
 
     case LK_API_OP_CREATE_ACCOUNT:

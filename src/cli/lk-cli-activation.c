@@ -328,18 +328,27 @@ activation_verify (LkCliContext *ctx,
   g_auto(LkCliAdminOptions) opts = { 0 };
   g_autoptr(LkApiRequest) request = NULL;
   g_autoptr(LkApiResponse) response = NULL;
+  gboolean ocra = FALSE;
   int status = LK_CLI_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "ocra", 0, 0, G_OPTION_ARG_NONE, &ocra, N_("CODE answers the challenge of “activation challenge”"), NULL },
+    { NULL }
+  };
 
-  if (!lk_cli_admin_parse (ctx, &opts, NULL, "SERIAL INSTANCE OTP",
-                           _("Checks the first code of a new instance (verify_test_signature); the instance "
-                             "becomes active."), &argc, &argv, &status))
+  if (!lk_cli_admin_parse (ctx, &opts, entries, "SERIAL INSTANCE CODE",
+                           _("Checks the test signature of a new instance (verify_test_signature): its first "
+                             "code, or with --ocra the answer to a challenge. The instance becomes active."),
+                           &argc, &argv, &status))
     return status;
   if ((status = need_args (ctx, argc, 3, _("the licence serial, the instance number and the code"))) != 0)
     return status;
   request = activation_request (LK_API_OP_VERIFY_TEST_SIGNATURE, argv[1]);
   if (!parse_instance (argv[2], &request->activation->instance))
     return lk_cli_usage_error (ctx, _("the instance is a number from 1"));
-  request->activation->otp = g_strdup (argv[3]);
+  if (ocra)
+    request->activation->ocra_response = g_strdup (argv[3]);
+  else
+    request->activation->otp = g_strdup (argv[3]);
   response = run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
@@ -347,9 +356,39 @@ activation_verify (LkCliContext *ctx,
   return LK_CLI_EXIT_OK;
 }
 
+static int
+activation_challenge (LkCliContext *ctx,
+                      int           argc,
+                      char        **argv)
+{
+  g_auto(LkCliAdminOptions) opts = { 0 };
+  g_autoptr(LkApiRequest) request = NULL;
+  g_autoptr(LkApiResponse) response = NULL;
+  int status = LK_CLI_EXIT_OK;
+
+  if (!lk_cli_admin_parse (ctx, &opts, NULL, "SERIAL INSTANCE",
+                           _("Draws a challenge for a new instance (issue_test_challenge); the device answers it "
+                             "with “token activate --challenge” and “activation verify --ocra” checks the answer."),
+                           &argc, &argv, &status))
+    return status;
+  if ((status = need_args (ctx, argc, 2, _("the licence serial and the instance number"))) != 0)
+    return status;
+  request = activation_request (LK_API_OP_ISSUE_TEST_CHALLENGE, argv[1]);
+  if (!parse_instance (argv[2], &request->activation->instance))
+    return lk_cli_usage_error (ctx, _("the instance is a number from 1"));
+  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  if (response == NULL || ctx->json)
+    return status;
+  g_print ("%s\n", response->activation->challenge);
+  g_printerr (_("Read it to the device; it answers with %s. Valid 10 minutes, for one answer.\n"),
+              response->activation->ocra_suite);
+  return LK_CLI_EXIT_OK;
+}
+
 static const LkCliCommand activation_commands[] = {
   { "start", N_("Print Activation Message 1 for a licence (text, and QR with --png)"), activation_start },
   { "add-device", N_("Check a device code and print Activation Message 2"), activation_add_device },
+  { "challenge", N_("Draw a challenge for a new instance's test signature"), activation_challenge },
   { "verify", N_("Check a new instance's test signature and activate it"), activation_verify },
   { NULL }
 };
@@ -531,12 +570,58 @@ token_activate_am2 (LkCliContext *ctx,
   return LK_CLI_EXIT_OK;
 }
 
+/* The answer to a helpdesk challenge, from the stored token's seed. */
+static int
+token_activate_challenge (LkCliContext *ctx,
+                          const char   *challenge,
+                          const char   *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkWallet) wallet = lk_wallet_new ();
+  g_autoptr(LkWalletToken) token = NULL;
+  const LkOtpauth *uri;
+  LkActivationOtp otp;
+  char response[LK_OTP_CODE_SIZE];
+
+  token = lk_wallet_find_sync (wallet, name, NULL, &error);
+  if (token == NULL)
+    return lk_cli_report_error (ctx, error);
+  uri = token->otpauth;
+  if (uri->type == LK_OTPAUTH_STEAM)
+    return lk_cli_usage_error (ctx, _("a Steam token cannot answer a challenge"));
+  otp.type = uri->type == LK_OTPAUTH_HOTP ? LK_ACTIVATION_OTP_HOTP : LK_ACTIVATION_OTP_TOTP;
+  otp.algorithm = uri->algorithm;
+  otp.digits = uri->digits;
+  otp.period = uri->type == LK_OTPAUTH_HOTP ? 0 : uri->period;
+  if (!lk_activation_test_response (&otp, g_bytes_get_data (uri->secret, NULL), g_bytes_get_size (uri->secret),
+                                    challenge, response, &error))
+    return lk_cli_report_error (ctx, error);
+
+  if (ctx->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "ocraResponse");
+      json_builder_add_string_value (builder, response);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      lk_cli_print_json (ctx, root);
+    }
+  else
+    g_print ("%s\n", response);
+  lk_secure_wipe (response, sizeof response);
+  return LK_CLI_EXIT_OK;
+}
+
 int
 lk_cli_token_activate_run (LkCliContext *ctx,
                            int           argc,
                            char        **argv)
 {
   g_autofree char *am1 = NULL, *am1_png = NULL, *am2 = NULL, *am2_png = NULL;
+  g_autofree char *challenge = NULL, *token_name = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   int status = LK_CLI_EXIT_OK;
@@ -546,6 +631,8 @@ lk_cli_token_activate_run (LkCliContext *ctx,
     { "am1-png", 0, 0, G_OPTION_ARG_FILENAME, &am1_png, N_("Activation Message 1 from a QR code image"), N_("FILE") },
     { "am2", 0, 0, G_OPTION_ARG_STRING, &am2, N_("Activation Message 2 as text (LKAM2:…)"), N_("TEXT") },
     { "am2-png", 0, 0, G_OPTION_ARG_FILENAME, &am2_png, N_("Activation Message 2 from a QR code image"), N_("FILE") },
+    { "challenge", 0, 0, G_OPTION_ARG_STRING, &challenge, N_("Answer the helpdesk's test challenge (with --token)"), N_("DIGITS") },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &token_name, N_("The token that answers --challenge (id or name)"), N_("TOKEN") },
     { NULL }
   };
 
@@ -557,9 +644,13 @@ lk_cli_token_activate_run (LkCliContext *ctx,
     return status;
   if (argc != 1)
     return lk_cli_usage_error (ctx, _("expected no arguments; see --help"));
-  given = (am1 != NULL) + (am1_png != NULL) + (am2 != NULL) + (am2_png != NULL);
+  given = (am1 != NULL) + (am1_png != NULL) + (am2 != NULL) + (am2_png != NULL) + (challenge != NULL);
   if (given != 1)
-    return lk_cli_usage_error (ctx, _("give exactly one of --am1, --am1-png, --am2 and --am2-png"));
+    return lk_cli_usage_error (ctx, _("give exactly one of --am1, --am1-png, --am2, --am2-png and --challenge"));
+  if ((challenge != NULL) != (token_name != NULL))
+    return lk_cli_usage_error (ctx, _("--challenge and --token go together"));
+  if (challenge != NULL)
+    return token_activate_challenge (ctx, challenge, token_name);
 
   if (am1_png != NULL || am2_png != NULL)
     {

@@ -13,6 +13,7 @@
 #include "lk-activation-private.h"
 #include "lk-base32.h"
 #include "lk-core-error.h"
+#include "lk-ocra.h"
 #include "lk-secure.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_MAC, EVP_MAC_free)
@@ -1120,4 +1121,71 @@ lk_activation_pending_deserialize (const char    *text,
 
   *out_am1 = am1;
   return TRUE;
+}
+
+/* ---- Test signature by challenge ---------------------------------------- */
+
+char *
+lk_activation_ocra_suite (const LkActivationOtp *otp)
+{
+  g_return_val_if_fail (otp != NULL, NULL);
+
+  return g_strdup_printf ("OCRA-1:HOTP-%s-%u:QN%02d", lk_hash_to_string (otp->algorithm),
+                          otp->digits, LK_ACTIVATION_CHALLENGE_DIGITS);
+}
+
+gboolean
+lk_activation_new_challenge (char    *challenge,
+                             GError **error)
+{
+  g_return_val_if_fail (challenge != NULL, FALSE);
+
+  for (guint i = 0; i < LK_ACTIVATION_CHALLENGE_DIGITS; i++)
+    {
+      guint8 byte;
+
+      /* Rejection sampling keeps every digit equally likely: 250 is the
+       * largest multiple of 10 not above 256. */
+      do
+        {
+          if (!lk_random_bytes (&byte, 1, error))
+            return FALSE;
+        }
+      while (byte >= 250);
+      challenge[i] = (char) ('0' + byte % 10);
+    }
+  challenge[LK_ACTIVATION_CHALLENGE_DIGITS] = '\0';
+  return TRUE;
+}
+
+gboolean
+lk_activation_test_response (const LkActivationOtp *otp,
+                             const guint8          *seed,
+                             gsize                  seed_len,
+                             const char            *challenge,
+                             char                  *response,
+                             GError               **error)
+{
+  g_autoptr(LkOcraSuite) suite = NULL;
+  g_autofree char *suite_text = NULL;
+  LkOcraInput input = { 0 };
+
+  g_return_val_if_fail (otp != NULL && seed != NULL && challenge != NULL && response != NULL, FALSE);
+
+  if (strlen (challenge) != LK_ACTIVATION_CHALLENGE_DIGITS ||
+      strspn (challenge, "0123456789") != LK_ACTIVATION_CHALLENGE_DIGITS)
+    {
+      g_set_error (error, LK_CORE_ERROR, LK_CORE_ERROR_INVALID_ARGUMENT,
+                   _("A test challenge has %d digits"), LK_ACTIVATION_CHALLENGE_DIGITS);
+      return FALSE;
+    }
+  if (!lk_activation_otp_check (otp, error))
+    return FALSE;
+
+  suite_text = lk_activation_ocra_suite (otp);
+  suite = lk_ocra_suite_parse (suite_text, error);
+  if (suite == NULL)
+    return FALSE;
+  input.question = challenge;
+  return lk_ocra_compute (suite, seed, seed_len, &input, response, error);
 }

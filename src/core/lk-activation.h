@@ -163,6 +163,30 @@ gboolean  lk_am2_open   (const char          *text,
                          GBytes             **out_seed,
                          GError             **error);
 
+/* ---- Test signature by challenge (OCRA) -------------------------------- */
+
+/* The other kind of test signature: the server draws an 8-digit numeric
+ * challenge and the token answers with an OCRA response (RFC 6287) of the
+ * new seed, suite "OCRA-1:HOTP-<algorithm>-<digits>:QN08" from the
+ * instance's own parameters (lk_activation_ocra_suite()). */
+#define LK_ACTIVATION_CHALLENGE_DIGITS 8
+
+/* The suite text for @otp (a static-size string; free with g_free()). */
+char     *lk_activation_ocra_suite     (const LkActivationOtp *otp);
+
+/* A fresh uniformly random challenge of LK_ACTIVATION_CHALLENGE_DIGITS
+ * decimal digits into @challenge (that many bytes plus a NUL). */
+gboolean  lk_activation_new_challenge  (char                  *challenge,
+                                        GError               **error);
+
+/* The response to @challenge into @response (LK_OTP_CODE_SIZE bytes). */
+gboolean  lk_activation_test_response  (const LkActivationOtp *otp,
+                                        const guint8          *seed,
+                                        gsize                  seed_len,
+                                        const char            *challenge,
+                                        char                  *response,
+                                        GError               **error);
+
 /* ---- Pending activation (token side) ----------------------------------- */
 
 /* What a token must keep between AM1 and AM2: the AM1 and the device code

@@ -25,6 +25,8 @@
 /* The test signature is read aloud and typed by the helpdesk, which takes
  * longer than a login: TOTP accepts at least this many steps either side. */
 #define TEST_SIGNATURE_MIN_STEPS 2
+/* A challenge is read aloud, entered on the device and answered: minutes. */
+#define TEST_CHALLENGE_LIFETIME 600
 
 /* activations.state */
 enum
@@ -80,6 +82,11 @@ const char lk_engine_activation_schema_1_sqlite[] =
   "  deactivated_at INTEGER NOT NULL DEFAULT 0,"
   "  UNIQUE (licence_id, number));"
   "CREATE INDEX licence_instances_device ON licence_instances (device_id);";
+
+/* The challenge of the OCRA kind of test signature (one open per instance). */
+const char lk_engine_activation_schema_2_sqlite[] =
+  "ALTER TABLE licence_instances ADD COLUMN challenge TEXT;"
+  "ALTER TABLE licence_instances ADD COLUMN challenge_expires INTEGER NOT NULL DEFAULT 0;";
 
 /* ---- errors and records ------------------------------------------------- */
 
@@ -1082,14 +1089,19 @@ get_instance (LkEngine         *engine,
   return instance_from_row (st, licence->serial);
 }
 
-gboolean
-lk_engine_verify_test_signature (LkEngine    *engine,
-                                 gint64       account_id,
-                                 const char  *serial,
-                                 guint        number,
-                                 const char  *otp,
-                                 GError     **error)
+/* Both kinds of test signature: the instance's first OTP, or (with
+ * @by_challenge) the OCRA response to the challenge issued for it. */
+static gboolean
+verify_instance (LkEngine    *engine,
+                 gint64       account_id,
+                 const char  *serial,
+                 guint        number,
+                 const char  *otp,
+                 gboolean     by_challenge,
+                 GError     **error)
 {
+  const char *operation = by_challenge ? "verify_test_response" : "verify_test_signature";
+  g_autofree char *challenge = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(LkLicence) licence = NULL;
   g_autoptr(LkInstance) instance = NULL;
@@ -1122,6 +1134,36 @@ lk_engine_verify_test_signature (LkEngine    *engine,
                    _("Instance %u is %s, not waiting for a test signature"),
                    number, lk_instance_state_to_string (instance->state));
       goto rollback;
+    }
+
+  if (by_challenge)
+    {
+      g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine,
+          "SELECT challenge, challenge_expires FROM licence_instances WHERE licence_id = ?1 AND number = ?2",
+          &local_error);
+      LkStoreStep step;
+
+      if (st == NULL)
+        goto rollback;
+      lk_store_bind_int64 (st, 1, licence->id);
+      lk_store_bind_int64 (st, 2, number);
+      step = lk_store_step (st, &local_error);
+      if (step == LK_STORE_STEP_ERROR)
+        {
+          g_autoptr(GError) store_error = g_steal_pointer (&local_error);
+
+          lk_engine_propagate_store_error (&local_error, g_steal_pointer (&store_error), 0);
+          goto rollback;
+        }
+      if (step == LK_STORE_STEP_ROW && !lk_store_column_is_null (st, 0) &&
+          now < lk_store_column_int64 (st, 1))
+        challenge = g_strdup (lk_store_column_text (st, 0));
+      if (challenge == NULL)
+        {
+          set_error (&local_error, LK_ENGINE_ERROR_TEST_SIGNATURE_INVALID,
+                     _("No challenge is open for this instance (none was issued, it expired, or it was used); issue a new one"));
+          goto rollback;
+        }
     }
 
   {
@@ -1158,15 +1200,47 @@ lk_engine_verify_test_signature (LkEngine    *engine,
     window = (guint) lk_store_column_int64 (st, 3);
   }
 
-  key = lk_otp_key_new (licence->algorithm, g_bytes_get_data (seed, NULL), g_bytes_get_size (seed), &local_error);
-  if (key == NULL)
-    goto rollback;
+  if (by_challenge)
+    {
+      LkActivationOtp params;
+      char expected[LK_OTP_CODE_SIZE];
 
-  if (licence->otp_type == LK_OTP_TYPE_EVENT)
-    ok = lk_hotp_validate (key, licence->digits, counter, window, otp, &matched_counter);
+      params.type = licence->otp_type == LK_OTP_TYPE_EVENT ? LK_ACTIVATION_OTP_HOTP : LK_ACTIVATION_OTP_TOTP;
+      params.algorithm = licence->algorithm;
+      params.digits = licence->digits;
+      params.period = licence->period;
+      if (!lk_activation_test_response (&params, g_bytes_get_data (seed, NULL), g_bytes_get_size (seed),
+                                        challenge, expected, &local_error))
+        goto rollback;
+      ok = lk_secure_str_equal (expected, otp);
+      lk_secure_wipe (expected, sizeof expected);
+
+      /* One answer per challenge: a wrong one needs a new challenge, so
+       * guessing costs a round trip to the helpdesk each time. */
+      {
+        g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine,
+            "UPDATE licence_instances SET challenge = NULL, challenge_expires = 0"
+            " WHERE licence_id = ?1 AND number = ?2", &local_error);
+        if (st == NULL)
+          goto rollback;
+        lk_store_bind_int64 (st, 1, licence->id);
+        lk_store_bind_int64 (st, 2, number);
+        if (!lk_engine_step_done (st, 0, &local_error))
+          goto rollback;
+      }
+    }
   else
-    ok = lk_totp_validate (key, licence->digits, now, 0, licence->period, 0,
-                           MAX (licence->window, TEST_SIGNATURE_MIN_STEPS), otp, &matched_step);
+    {
+      key = lk_otp_key_new (licence->algorithm, g_bytes_get_data (seed, NULL), g_bytes_get_size (seed),
+                            &local_error);
+      if (key == NULL)
+        goto rollback;
+      if (licence->otp_type == LK_OTP_TYPE_EVENT)
+        ok = lk_hotp_validate (key, licence->digits, counter, window, otp, &matched_counter);
+      else
+        ok = lk_totp_validate (key, licence->digits, now, 0, licence->period, 0,
+                               MAX (licence->window, TEST_SIGNATURE_MIN_STEPS), otp, &matched_step);
+    }
 
   if (!ok)
     {
@@ -1184,7 +1258,9 @@ lk_engine_verify_test_signature (LkEngine    *engine,
         goto rollback;
       g_clear_pointer (&st, lk_store_stmt_release);
       set_error (&local_error, LK_ENGINE_ERROR_TEST_SIGNATURE_INVALID,
-                 _("The test signature does not match the new instance; check the code shown on the device"));
+                 by_challenge
+                 ? _("The response does not match the challenge for the new instance; issue a new challenge")
+                 : _("The test signature does not match the new instance; check the code shown on the device"));
       if (!lk_engine_tx_commit (engine, NULL))
         lk_engine_tx_rollback (engine);
       goto fail;
@@ -1200,8 +1276,10 @@ lk_engine_verify_test_signature (LkEngine    *engine,
     lk_store_bind_int64 (st, 1, device_row);
     lk_store_bind_int64 (st, 2, LK_DEVICE_STATE_ACTIVE);
     lk_store_bind_int64 (st, 3, now);
-    lk_store_bind_int64 (st, 4, (gint64) (licence->otp_type == LK_OTP_TYPE_EVENT ? matched_counter + 1 : counter));
-    lk_store_bind_int64 (st, 5, licence->otp_type == LK_OTP_TYPE_EVENT ? -1 : matched_step);
+    /* An OCRA response uses no counter or time step. */
+    lk_store_bind_int64 (st, 4, (gint64) (licence->otp_type == LK_OTP_TYPE_EVENT && !by_challenge
+                                          ? matched_counter + 1 : counter));
+    lk_store_bind_int64 (st, 5, licence->otp_type == LK_OTP_TYPE_EVENT || by_challenge ? -1 : matched_step);
     if (!lk_engine_step_done (st, 0, &local_error))
       goto rollback;
   }
@@ -1219,7 +1297,7 @@ lk_engine_verify_test_signature (LkEngine    *engine,
       goto rollback;
   }
 
-  lk_engine_audit (engine, account_id, "verify_test_signature", licence->user_login, licence->serial, NULL, detail);
+  lk_engine_audit (engine, account_id, operation, licence->user_login, licence->serial, NULL, detail);
   if (!lk_engine_tx_commit (engine, &local_error))
     goto fail;
   return TRUE;
@@ -1227,9 +1305,100 @@ lk_engine_verify_test_signature (LkEngine    *engine,
 rollback:
   lk_engine_tx_rollback (engine);
 fail:
-  lk_engine_audit (engine, account_id, "verify_test_signature", NULL, serial, local_error, detail);
+  lk_engine_audit (engine, account_id, operation, NULL, serial, local_error, detail);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+gboolean
+lk_engine_verify_test_signature (LkEngine    *engine,
+                                 gint64       account_id,
+                                 const char  *serial,
+                                 guint        number,
+                                 const char  *otp,
+                                 GError     **error)
+{
+  return verify_instance (engine, account_id, serial, number, otp, FALSE, error);
+}
+
+gboolean
+lk_engine_verify_test_response (LkEngine    *engine,
+                                gint64       account_id,
+                                const char  *serial,
+                                guint        number,
+                                const char  *response,
+                                GError     **error)
+{
+  return verify_instance (engine, account_id, serial, number, response, TRUE, error);
+}
+
+char *
+lk_engine_issue_test_challenge (LkEngine    *engine,
+                                gint64       account_id,
+                                const char  *serial,
+                                guint        number,
+                                char       **out_suite,
+                                GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LkLicence) licence = NULL;
+  g_autoptr(LkInstance) instance = NULL;
+  g_autofree char *detail = g_strdup_printf ("instance %u", number);
+  char challenge[LK_ACTIVATION_CHALLENGE_DIGITS + 1];
+  gint64 now = lk_engine_now (engine);
+
+  if (!lk_engine_tx_begin (engine, TRUE, &local_error))
+    goto fail;
+  licence = get_licence (engine, account_id, serial, NULL, &local_error);
+  if (licence == NULL)
+    goto rollback;
+  instance = get_instance (engine, licence, number, NULL, &local_error);
+  if (instance == NULL)
+    goto rollback;
+  if (instance->state != LK_INSTANCE_PENDING)
+    {
+      g_set_error (&local_error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_INSTANCE_NOT_PENDING,
+                   _("Instance %u is %s, not waiting for a test signature"),
+                   number, lk_instance_state_to_string (instance->state));
+      goto rollback;
+    }
+  if (!lk_activation_new_challenge (challenge, &local_error))
+    goto rollback;
+  {
+    g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine,
+        "UPDATE licence_instances SET challenge = ?3, challenge_expires = ?4 WHERE licence_id = ?1 AND number = ?2",
+        &local_error);
+    if (st == NULL)
+      goto rollback;
+    lk_store_bind_int64 (st, 1, licence->id);
+    lk_store_bind_int64 (st, 2, number);
+    lk_store_bind_text (st, 3, challenge);
+    lk_store_bind_int64 (st, 4, now + TEST_CHALLENGE_LIFETIME);
+    if (!lk_engine_step_done (st, 0, &local_error))
+      goto rollback;
+  }
+  lk_engine_audit (engine, account_id, "issue_test_challenge", licence->user_login, licence->serial, NULL, detail);
+  if (!lk_engine_tx_commit (engine, &local_error))
+    goto fail;
+
+  if (out_suite != NULL)
+    {
+      LkActivationOtp params;
+
+      params.type = licence->otp_type == LK_OTP_TYPE_EVENT ? LK_ACTIVATION_OTP_HOTP : LK_ACTIVATION_OTP_TOTP;
+      params.algorithm = licence->algorithm;
+      params.digits = licence->digits;
+      params.period = licence->period;
+      *out_suite = lk_activation_ocra_suite (&params);
+    }
+  return g_strdup (challenge);
+
+rollback:
+  lk_engine_tx_rollback (engine);
+fail:
+  lk_engine_audit (engine, account_id, "issue_test_challenge", NULL, serial, local_error, detail);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
 }
 
 GPtrArray *

@@ -162,6 +162,26 @@ gboolean    lk_engine_verify_test_signature (LkEngine    *engine,
                                              const char  *otp,
                                              GError     **error);
 
+/* issue_test_challenge: the other kind of test signature. Draws an 8-digit
+ * challenge for the pending instance (valid 10 minutes, one answer, a new
+ * one replaces it) and returns it; @out_suite (nullable) gets the OCRA suite
+ * the token answers with (docs/activation.md). */
+char       *lk_engine_issue_test_challenge  (LkEngine    *engine,
+                                             gint64       account_id,
+                                             const char  *serial,
+                                             guint        instance,
+                                             char       **out_suite,
+                                             GError     **error);
+
+/* verify_test_signature with an OCRA @response to the open challenge
+ * instead of an OTP: the instance becomes active. */
+gboolean    lk_engine_verify_test_response  (LkEngine    *engine,
+                                             gint64       account_id,
+                                             const char  *serial,
+                                             guint        instance,
+                                             const char  *response,
+                                             GError     **error);
+
 /* list_instances: every instance, deactivated ones included, by number. A
  * GPtrArray of LkInstance. */
 GPtrArray  *lk_engine_list_instances (LkEngine    *engine,

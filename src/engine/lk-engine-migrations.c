@@ -107,6 +107,7 @@ const char lk_engine_core_schema_1_sqlite[] =
 static const LkMigration migrations[] = {
   { "core-1", lk_engine_core_schema_1_sqlite },
   { "activation-1", lk_engine_activation_schema_1_sqlite },
+  { "activation-2", lk_engine_activation_schema_2_sqlite },
 };
 
 const LkMigration *

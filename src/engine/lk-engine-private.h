@@ -48,6 +48,7 @@ typedef struct
 
 extern const char lk_engine_core_schema_1_sqlite[];
 extern const char lk_engine_activation_schema_1_sqlite[];  /* lk-engine-activation.c */
+extern const char lk_engine_activation_schema_2_sqlite[];
 
 const LkMigration *lk_engine_get_migrations (guint *n_migrations);
 gboolean           lk_engine_migrate        (LkEngine *engine,

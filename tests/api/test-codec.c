@@ -148,6 +148,7 @@ full_request (LkApiOp op)
     case LK_API_OP_VERIFY_TEST_SIGNATURE:
     case LK_API_OP_LIST_INSTANCES:
     case LK_API_OP_DEACTIVATE_INSTANCE:
+    case LK_API_OP_ISSUE_TEST_CHALLENGE:
       /* Multi-device activation: each operation's own members. */
       r->activation = lk_api_activation_request_new ();
       r->activation->serial = g_strdup ("LK-1");
@@ -175,7 +176,7 @@ full_request (LkApiOp op)
           r->activation->instance = 2;
           r->activation->otp = g_strdup ("012345");
         }
-      else if (op == LK_API_OP_DEACTIVATE_INSTANCE)
+      else if (op == LK_API_OP_DEACTIVATE_INSTANCE || op == LK_API_OP_ISSUE_TEST_CHALLENGE)
         r->activation->instance = 2;
       break;
     case LK_API_OP_CREATE_ACCOUNT:
@@ -215,7 +216,7 @@ assert_requests_equal (const LkApiRequest *a,
       CMP_STR (serial) CMP_STR (username) CMP_INT (max_instances) CMP_INT (otp_type)
       CMP_STR (algorithm) CMP_INT (otp_length) CMP_INT (period) CMP_INT (window) CMP_STR (issuer)
       CMP_STR (label) CMP_INT (lifetime) CMP_INT (max_attempts) CMP_STR (device_code)
-      CMP_INT (instance) CMP_STR (otp)
+      CMP_INT (instance) CMP_STR (otp) CMP_STR (ocra_response)
 #undef CMP_STR
 #undef CMP_INT
     }

@@ -394,6 +394,47 @@ test_wrong_pending (void)
   lk_am1_free (other.am1);
 }
 
+/* The other test signature: the helpdesk draws a challenge, the token in
+ * the keyring answers it with an OCRA response of its new seed. */
+static void
+test_challenge (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *am1 = NULL, *code = NULL;
+  g_autofree char *am1_png = NULL;
+  g_autofree char *am2_png = path_in_dir ("ch-am2.png");
+  g_autoptr(JsonObject) token_json = NULL;
+  g_autoptr(JsonObject) issued = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  const char *challenge;
+
+  g_assert_cmpint (ctl (TRUE, NULL, NULL, "licence", "create", "LK-CH", NULL), ==, 0);
+  am1 = start_activation ("LK-CH", "ch-am1.png", NULL, NULL);
+  am1_png = path_in_dir ("ch-am1.png");
+  g_assert_cmpint (ctl (FALSE, &code, NULL, "token", "activate", "--am1-png", am1_png, NULL), ==, 0);
+  g_assert_cmpint (ctl (TRUE, NULL, NULL, "activation", "add-device", "LK-CH", code, "--png", am2_png, NULL), ==, 0);
+  g_assert_cmpint (ctl (FALSE, &out, NULL, "--json", "token", "activate", "--am2-png", am2_png, NULL), ==, 0);
+  token_json = parse_json (out);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (ctl (TRUE, &out, NULL, "--json", "activation", "challenge", "LK-CH", "1", NULL), ==, 0);
+  issued = parse_json (out);
+  challenge = json_object_get_string_member (issued, "challenge");
+  g_assert_cmpuint (strlen (challenge), ==, 8);
+  g_assert_cmpstr (json_object_get_string_member (issued, "ocraSuite"), ==, "OCRA-1:HOTP-SHA1-6:QN08");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (ctl (FALSE, &out, &err, "--json", "token", "activate", "--challenge", challenge,
+                        "--token", json_object_get_string_member (token_json, "id"), NULL), ==, 0);
+  answer = parse_json (out);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (ctl (TRUE, &out, &err, "activation", "verify", "LK-CH", "1",
+                        json_object_get_string_member (answer, "ocraResponse"), "--ocra", NULL), ==, 0);
+  g_assert_cmpuint (count_state ("LK-CH", "active"), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -419,6 +460,7 @@ main (int    argc,
   g_test_add_func ("/cli/activation/full-run", test_full_run);
   g_test_add_func ("/cli/activation/expiry-and-attempts", test_expiry_and_attempts);
   g_test_add_func ("/cli/activation/wrong-pending", test_wrong_pending);
+  g_test_add_func ("/cli/activation/challenge", test_challenge);
   status = g_test_run ();
 
   g_assert_cmpint (lk_test_server_stop (fixture.server, &error), ==, 0);

@@ -875,6 +875,52 @@ test_pending (void)
   lk_am1_free (p.am1);
 }
 
+/* The challenge kind of test signature, checked against RFC 6287's
+ * one-way challenge-response vectors (OCRA-1:HOTP-SHA1-6:QN08). */
+static void
+test_ocra (void)
+{
+  static const struct { const char *challenge; const char *response; } rfc[] = {
+    { "00000000", "237653" },
+    { "11111111", "243178" },
+    { "22222222", "653583" },
+    { "33333333", "740991" },
+    { "99999999", "294470" },
+  };
+  static const guint8 seed[] = "12345678901234567890";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *suite = lk_activation_ocra_suite (&totp6);
+  g_autofree char *suite8 = NULL;
+  LkActivationOtp hotp8 = { LK_ACTIVATION_OTP_HOTP, LK_HASH_SHA256, 8, 0 };
+  char challenge[LK_ACTIVATION_CHALLENGE_DIGITS + 1], other[LK_ACTIVATION_CHALLENGE_DIGITS + 1];
+  char response[LK_OTP_CODE_SIZE];
+
+  g_assert_cmpstr (suite, ==, "OCRA-1:HOTP-SHA1-6:QN08");
+  suite8 = lk_activation_ocra_suite (&hotp8);
+  g_assert_cmpstr (suite8, ==, "OCRA-1:HOTP-SHA256-8:QN08");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rfc); i++)
+    {
+      g_assert_true (lk_activation_test_response (&totp6, seed, 20, rfc[i].challenge, response, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (response, ==, rfc[i].response);
+    }
+
+  g_assert_true (lk_activation_new_challenge (challenge, &error));
+  g_assert_true (lk_activation_new_challenge (other, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (challenge), ==, 8);
+  g_assert_cmpuint (strspn (challenge, "0123456789"), ==, 8);
+  /* Two draws agree with probability 10^-8. */
+  g_assert_cmpstr (challenge, !=, other);
+
+  g_assert_false (lk_activation_test_response (&totp6, seed, 20, "1234567", response, &error));
+  g_assert_error (error, LK_CORE_ERROR, LK_CORE_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (lk_activation_test_response (&totp6, seed, 20, "1234567a", response, &error));
+  g_assert_error (error, LK_CORE_ERROR, LK_CORE_ERROR_INVALID_ARGUMENT);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -893,6 +939,7 @@ main (int    argc,
   g_test_add_func ("/core/activation/am2/build-errors", test_am2_build_errors);
   g_test_add_func ("/core/activation/am2/two-instances", test_two_instances);
   g_test_add_func ("/core/activation/pending", test_pending);
+  g_test_add_func ("/core/activation/ocra", test_ocra);
 
   return g_test_run ();
 }

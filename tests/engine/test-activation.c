@@ -660,6 +660,90 @@ test_atomic (Fixture       *f,
   token_clear (&t);
 }
 
+/* The challenge kind of test signature: an OCRA response to a challenge
+ * the server drew, one answer per challenge. */
+static void
+test_challenge (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkLicence) licence = create_licence (f, "LK-90", 2, LK_OTP_TYPE_EVENT);
+  g_autoptr(LkAddDeviceResult) added = NULL;
+  g_autoptr(GBytes) seed = NULL;
+  g_autoptr(LkDevice) device = NULL;
+  g_autofree char *am1 = start (f, "LK-90");
+  g_autofree char *challenge = NULL;
+  g_autofree char *suite = NULL;
+  LkActivationOtp otp = { LK_ACTIVATION_OTP_HOTP, LK_HASH_SHA1, 6, 0 };
+  char response[LK_OTP_CODE_SIZE];
+  Token t;
+
+  token_init (&t, 0xa1);
+  token_scan_am1 (&t, am1);
+  added = lk_engine_add_device_instance (f->engine, f->account, "LK-90", t.code_text, &error);
+  g_assert_no_error (error);
+  g_free (token_open_am2 (&t, added->am2, f->now, &seed));
+
+  /* No challenge issued yet. */
+  g_assert_false (lk_engine_verify_test_response (f->engine, f->account, "LK-90", 1, "123456", &error));
+  g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_TEST_SIGNATURE_INVALID);
+  g_clear_error (&error);
+
+  /* A wrong answer uses the challenge up; the right one then fails too. */
+  challenge = lk_engine_issue_test_challenge (f->engine, f->account, "LK-90", 1, &suite, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (suite, ==, "OCRA-1:HOTP-SHA1-6:QN08");
+  g_assert_true (lk_activation_test_response (&otp, g_bytes_get_data (seed, NULL), g_bytes_get_size (seed),
+                                              challenge, response, &error));
+  g_assert_no_error (error);
+  {
+    char wrong[LK_OTP_CODE_SIZE];
+
+    memcpy (wrong, response, sizeof wrong);
+    wrong[0] = wrong[0] == '9' ? '0' : wrong[0] + 1;
+    g_assert_false (lk_engine_verify_test_response (f->engine, f->account, "LK-90", 1, wrong, &error));
+    g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_TEST_SIGNATURE_INVALID);
+    g_clear_error (&error);
+  }
+  g_assert_false (lk_engine_verify_test_response (f->engine, f->account, "LK-90", 1, response, &error));
+  g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_TEST_SIGNATURE_INVALID);
+  g_clear_error (&error);
+
+  /* An expired challenge is refused. */
+  g_clear_pointer (&challenge, g_free);
+  challenge = lk_engine_issue_test_challenge (f->engine, f->account, "LK-90", 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lk_activation_test_response (&otp, g_bytes_get_data (seed, NULL), g_bytes_get_size (seed),
+                                              challenge, response, &error));
+  f->now += 601;
+  g_assert_false (lk_engine_verify_test_response (f->engine, f->account, "LK-90", 1, response, &error));
+  g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_TEST_SIGNATURE_INVALID);
+  g_clear_error (&error);
+
+  /* A fresh one, answered in time: the instance is active. */
+  g_clear_pointer (&challenge, g_free);
+  challenge = lk_engine_issue_test_challenge (f->engine, f->account, "LK-90", 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lk_activation_test_response (&otp, g_bytes_get_data (seed, NULL), g_bytes_get_size (seed),
+                                              challenge, response, &error));
+  g_assert_true (lk_engine_verify_test_response (f->engine, f->account, "LK-90", 1, response, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_instances (f, "LK-90", LK_INSTANCE_ACTIVE), ==, 1);
+
+  /* OCRA used no HOTP counter: the first login code is still counter 0. */
+  device = lk_engine_find_device (f->engine, f->account, "LK-90-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (device->state, ==, LK_DEVICE_STATE_ACTIVE);
+  g_assert_cmpuint (device->counter, ==, 0);
+
+  /* No more challenges for an active instance. */
+  g_clear_pointer (&challenge, g_free);
+  challenge = lk_engine_issue_test_challenge (f->engine, f->account, "LK-90", 1, NULL, &error);
+  g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_INSTANCE_NOT_PENDING);
+  g_assert_null (challenge);
+  token_clear (&t);
+}
+
 /* The audit has every step and none of the secrets. */
 static void
 test_audit (Fixture       *f,
@@ -745,6 +829,7 @@ main (int    argc,
   ADD ("/engine/activation/max-instances", test_max_instances);
   ADD ("/engine/activation/same-device", test_same_device);
   ADD ("/engine/activation/atomic", test_atomic);
+  ADD ("/engine/activation/challenge", test_challenge);
   ADD ("/engine/activation/audit", test_audit);
 #undef ADD
 
