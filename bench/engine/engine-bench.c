@@ -153,6 +153,78 @@ run_validations (LkEngine *engine,
   return n_validations / ((end - start) / 1e6);
 }
 
+typedef struct
+{
+  LkEngine *engine;
+  Job      *jobs;
+  guint     n;
+} Worker;
+
+static gpointer
+worker_run (gpointer data)
+{
+  Worker *w = data;
+
+  for (guint j = 0; j < w->n; j++)
+    {
+      g_autoptr(GError) error = NULL;
+      char login[32];
+      gint64 account = 0;
+
+      g_snprintf (login, sizeof login, "user%06u", w->jobs[j].user);
+      if (!lk_engine_login_account (w->engine, "bench", "bench-account-key", &account, &error) ||
+          !lk_engine_validate_otp (w->engine, account, login, NULL, w->jobs[j].code, NULL, NULL, &error))
+        die ("validate (threads)", error);
+    }
+  return NULL;
+}
+
+/* The server's shape: @n_threads worker threads, each with its own engine
+ * handle on the same file, validating disjoint users. */
+static double
+run_threads (const char    *path,
+             LkKeyProvider *keys,
+             guint          n_threads,
+             guint          n_users,
+             guint          n_validations,
+             guint64       *next_counter)
+{
+  g_autofree Worker *workers = g_new0 (Worker, n_threads);
+  g_autofree GThread **threads = g_new0 (GThread *, n_threads);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (99);
+  guint per = n_validations / n_threads;
+  gint64 start, end;
+
+  for (guint t = 0; t < n_threads; t++)
+    {
+      g_autoptr(GError) error = NULL;
+      workers[t].engine = lk_engine_open (path, keys, NULL, &error);
+      if (workers[t].engine == NULL)
+        die ("open (threads)", error);
+      workers[t].jobs = g_new (Job, per);
+      workers[t].n = per;
+      for (guint j = 0; j < per; j++)
+        {
+          /* Users u with u % n_threads == t belong to worker t. */
+          guint u = (guint) g_rand_int_range (rand, 0, (gint32) (n_users / n_threads)) * n_threads + t;
+          workers[t].jobs[j].user = u;
+          code_for (u, next_counter[u]++, workers[t].jobs[j].code);
+        }
+    }
+  start = g_get_monotonic_time ();
+  for (guint t = 0; t < n_threads; t++)
+    threads[t] = g_thread_new ("bench-worker", worker_run, &workers[t]);
+  for (guint t = 0; t < n_threads; t++)
+    g_thread_join (threads[t]);
+  end = g_get_monotonic_time ();
+  for (guint t = 0; t < n_threads; t++)
+    {
+      lk_engine_close (workers[t].engine);
+      g_free (workers[t].jobs);
+    }
+  return per * n_threads / ((end - start) / 1e6);
+}
+
 static double
 run_usersfile (const char *dir,
                guint       n_users,
@@ -256,6 +328,11 @@ main (int argc, char **argv)
 
   v_small = run_validations (engine, small, n_val, counters, &c_small);
   printf ("validations against %u devices: %.0f /s (%.0f per CPU second)\n", small, v_small, c_small);
+
+  {
+    double v2 = run_threads (path, keys, 2, small, n_val / 2, counters);
+    printf ("validations against %u devices, 2 threads with a handle each: %.0f /s\n", small, v2);
+  }
 
   v_peer = run_usersfile (dir, small, n_peer, &c_peer);
   printf ("oath-toolkit users file (liboath %s) against %u users: %.0f /s (%.0f per CPU second)\n",

@@ -187,6 +187,13 @@ lk_engine_audit (LkEngine      *engine,
       code != LK_ENGINE_ERROR_STORE)
     detail = error->message;
 
+  /* After a "busy" failure another writer holds the lock: waiting for it
+   * a second time just to record that would double the caller's delay. */
+  if (own_tx && code == LK_ENGINE_ERROR_BUSY)
+    {
+      g_message ("Not auditing %s (%s): the database is busy", operation, safe_login ? safe_login : "-");
+      return;
+    }
   if (own_tx && !lk_engine_tx_begin (engine, TRUE, &local_error))
     goto out;
   {

@@ -23,7 +23,32 @@ typedef struct
   GHashTable *stmts;   /* SQL text (owned) -> SqliteStmt */
   GHashTable *by_ptr;  /* SQL pointer -> SqliteStmt: the fast path for the engine's constant strings */
   guint       depth;
+  gint64      busy_timeout_us;
+  gint64      busy_since;
 } SqliteStore;
+
+/* SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between tries. A
+ * validation holds the write lock for tens of microseconds, so those sleeps
+ * would turn every collision between worker threads into a millisecond of
+ * latency. This one yields first, then sleeps in short steps, and gives up
+ * after the configured timeout (then the caller gets "busy", 9507). */
+static int
+busy_handler (void *data,
+              int   count)
+{
+  SqliteStore *self = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (count == 0)
+    self->busy_since = now;
+  if (now - self->busy_since >= self->busy_timeout_us)
+    return 0;
+  if (count < 20)
+    g_thread_yield ();
+  else
+    g_usleep (MIN (20 * (count - 19), 1000));
+  return 1;
+}
 
 static void
 set_error (GError   **error,
@@ -368,11 +393,12 @@ lk_store_sqlite_open (const char                  *path,
       return NULL;
     }
   sqlite3_extended_result_codes (db, 1);
-  sqlite3_busy_timeout (db, options && options->busy_timeout_ms ? (int) options->busy_timeout_ms : 5000);
 
   self = g_new0 (SqliteStore, 1);
   self->parent.vtable = &sqlite_vtable;
   self->db = db;
+  self->busy_timeout_us = (gint64) (options && options->busy_timeout_ms ? options->busy_timeout_ms : 5000) * 1000;
+  sqlite3_busy_handler (db, busy_handler, self);
   self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stmt_free);
   self->by_ptr = g_hash_table_new (g_direct_hash, g_direct_equal);
 
