@@ -10,6 +10,7 @@
 
 #include <string.h>
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include <libsecret/secret.h>
 
@@ -444,6 +445,68 @@ code_at (const LkOtpauth *uri,
   g_assert_no_error (error);
 }
 
+/* Enrol with a first device in the same step, then provision it from the
+ * result page. */
+static void
+test_enrol_with_device (void)
+{
+  LkAdminEnrolDialog *dialog;
+  LkAdminProvisionDialog *provision;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *problem = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.enrol-user", NULL);
+  dialog = LK_ADMIN_ENROL_DIALOG (wait_for_toplevel (LK_TYPE_ADMIN_ENROL_DIALOG));
+  lk_admin_enrol_dialog_fill (dialog, "yusuf.adeyemi", "Yusuf", "Adeyemi", "yusuf@example.com", NULL, "a-long-enough-pass");
+  lk_admin_enrol_dialog_set_with_device (dialog, TRUE);
+  /* A key fob without its serial and key blocks the whole form. */
+  lk_admin_device_form_set_kind (lk_admin_enrol_dialog_get_form (dialog), LK_ADMIN_DEVICE_KEY_FOB);
+  problem = lk_admin_enrol_dialog_check (dialog);
+  g_assert_nonnull (problem);
+  lk_admin_device_form_set_kind (lk_admin_enrol_dialog_get_form (dialog), LK_ADMIN_DEVICE_SOFT_TOKEN);
+  g_clear_pointer (&problem, g_free);
+  problem = lk_admin_enrol_dialog_check (dialog);
+  g_assert_null (problem);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "enrol.submit", NULL);
+  wait_for (window_idle, NULL);
+  /* The password was typed, so none is shown. */
+  g_assert_null (lk_admin_enrol_dialog_get_shown_password (dialog));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "enrol.provision", NULL);
+  provision = LK_ADMIN_PROVISION_DIALOG (wait_for_toplevel (LK_TYPE_ADMIN_PROVISION_DIALOG));
+  gtk_window_present (GTK_WINDOW (provision));
+  wait_for (qr_drawn, lk_admin_provision_dialog_get_qr_view (provision));
+  texture = lk_admin_qr_view_get_texture (lk_admin_provision_dialog_get_qr_view (provision), 1);
+  text = scan_texture (texture);
+  g_assert_true (g_str_has_prefix (text, "otpauth://totp/"));
+  lk_secure_wipe (text, strlen (text));
+  gtk_window_close (GTK_WINDOW (provision));
+  wait_for_toplevel_gone (LK_TYPE_ADMIN_PROVISION_DIALOG);
+  gtk_window_close (GTK_WINDOW (dialog));
+  wait_for_toplevel_gone (LK_TYPE_ADMIN_ENROL_DIALOG);
+  wait_for (window_idle, NULL);
+}
+
+static gboolean png_saved;
+
+static void
+saved_png (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lk_admin_provision_dialog_save_png_finish (LK_ADMIN_PROVISION_DIALOG (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
 static void
 test_soft_token_qr (void)
 {
@@ -490,6 +553,41 @@ test_soft_token_qr (void)
   uri = lk_otpauth_parse (uri_text, &error);
   g_assert_no_error (error);
   g_assert_cmpint (uri->type, ==, LK_OTPAUTH_TOTP);
+
+  /* Save PNG: the same code, in a file only its owner can read. */
+  {
+    g_autofree char *png_path = g_build_filename (g_get_tmp_dir (), "lk-admin-test-qr.png", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (png_path);
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+    g_auto(GStrv) texts = NULL;
+    GStatBuf st;
+
+    lk_admin_provision_dialog_save_png_async (provision, file, NULL, saved_png, &png_saved);
+    wait_for (flag_set, &png_saved);
+    g_assert_true (g_file_get_contents (png_path, &contents, &length, &error));
+    g_assert_no_error (error);
+    texts = lk_qr_decode_png ((const guint8 *) contents, length, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (texts[0], ==, uri_text);
+    g_assert_cmpint (g_stat (png_path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0077, ==, 0);
+    lk_secure_wipe (contents, length);
+    g_unlink (png_path);
+  }
+
+  /* Print, exported to PDF so no printer is needed. */
+  {
+    g_autofree char *pdf = g_build_filename (g_get_tmp_dir (), "lk-admin-test-qr.pdf", NULL);
+    GStatBuf st;
+
+    g_setenv ("LK_ADMIN_PRINT_TO_FILE", pdf, TRUE);
+    gtk_widget_activate_action (GTK_WIDGET (provision), "provision.print", NULL);
+    g_unsetenv ("LK_ADMIN_PRINT_TO_FILE");
+    g_assert_cmpint (g_stat (pdf, &st), ==, 0);
+    g_assert_cmpint (st.st_size, >, 1000);
+    g_unlink (pdf);
+  }
   lk_secure_wipe (uri_text, strlen (uri_text));
 
   /* Bind the physical device; the code hides afterwards. */
@@ -909,6 +1007,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/admin/window/connect-untrusted", test_connect_untrusted);
   g_test_add_func ("/admin/window/empty", test_empty);
   g_test_add_func ("/admin/window/enrol-and-search", test_enrol_and_search);
+  g_test_add_func ("/admin/window/enrol-with-device", test_enrol_with_device);
   g_test_add_func ("/admin/window/soft-token-qr", test_soft_token_qr);
   g_test_add_func ("/admin/window/disable-device", test_disable_device);
   g_test_add_func ("/admin/window/key-fob", test_key_fob_form);
