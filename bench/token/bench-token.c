@@ -85,7 +85,8 @@ stop (GPid pid)
 static gboolean
 run_latchkey (const char *program,
               double     *out_ms,
-              long       *out_rss)
+              long       *out_rss,
+              double      phases[3])
 {
   char *argv[] = { (char *) program, NULL };
   g_autoptr(GError) error = NULL;
@@ -108,6 +109,13 @@ run_latchkey (const char *program,
       return FALSE;
     }
   *out_ms = (g_get_monotonic_time () - start) / 1000.0;
+  {
+    guint rows = 0;
+
+    if (sscanf (line, "painted %u %lf %lf %lf", &rows, &phases[0], &phases[1], &phases[2]) != 4 ||
+        rows != N_TOKENS)
+      g_error ("unexpected report from the window: %s", line);
+  }
 
   g_usleep (SETTLE_US);
   *out_rss = rss_kib (pid);
@@ -208,6 +216,7 @@ main (int    argc,
       char **argv)
 {
   g_autofree double *lk_ms = NULL, *lk_rss = NULL, *oc_ms = NULL, *oc_rss = NULL;
+  g_autofree double *ph_toolkit = NULL, *ph_loaded = NULL, *ph_painted = NULL;
   Display *display;
   guint runs = argc > 2 ? (guint) atoi (argv[2]) : 5;
   guint oc_runs = 0;
@@ -238,14 +247,17 @@ main (int    argc,
   lk_rss = g_new0 (double, runs);
   oc_ms = g_new0 (double, runs);
   oc_rss = g_new0 (double, runs);
+  ph_toolkit = g_new0 (double, runs);
+  ph_loaded = g_new0 (double, runs);
+  ph_painted = g_new0 (double, runs);
 
   /* One unmeasured run of each warms the page cache, so both are
    * measured from the same warm start. */
   {
-    double ms;
+    double ms, phases[3];
     long rss;
 
-    if (!run_latchkey (argv[1], &ms, &rss))
+    if (!run_latchkey (argv[1], &ms, &rss, phases))
       g_error ("latchkey did not paint a code");
     run_otpclient (display, &ms, &rss);
   }
@@ -253,11 +265,16 @@ main (int    argc,
   for (guint i = 0; i < runs; i++)
     {
       long rss = 0;
+      double phases[3];
 
-      if (!run_latchkey (argv[1], &lk_ms[i], &rss))
+      if (!run_latchkey (argv[1], &lk_ms[i], &rss, phases))
         g_error ("latchkey did not paint a code");
       lk_rss[i] = rss;
-      printf ("run %u latchkey: first code painted %.1f ms, RSS %ld KiB\n", i + 1, lk_ms[i], rss);
+      ph_toolkit[i] = phases[0];
+      ph_loaded[i] = phases[1];
+      ph_painted[i] = phases[2];
+      printf ("run %u latchkey: first code painted %.1f ms (toolkit %.1f, keyring read %.1f, painted %.1f "
+              "after main), RSS %ld KiB\n", i + 1, lk_ms[i], phases[0], phases[1], phases[2], rss);
 
       if (run_otpclient (display, &oc_ms[oc_runs], &rss))
         {
@@ -271,6 +288,9 @@ main (int    argc,
   lk_med_rss = median (lk_rss, runs);
   printf ("latchkey  (%u tokens, first code painted): median %.1f ms, RSS %.1f MiB\n",
           N_TOKENS, lk_med_ms, lk_med_rss / 1024);
+  printf ("latchkey  phases after main(), medians: toolkit ready %.1f ms, tokens read %.1f ms, "
+          "first code painted %.1f ms\n",
+          median (ph_toolkit, runs), median (ph_loaded, runs), median (ph_painted, runs));
   if (oc_runs > 0)
     {
       double oc_med_ms = median (oc_ms, oc_runs);

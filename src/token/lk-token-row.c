@@ -12,7 +12,7 @@
 
 struct _LkTokenRow
 {
-  GtkListBoxRow  parent_instance;
+  GtkBox         parent_instance;
 
   LkTokenItem   *item;
   gboolean       hide_codes;
@@ -27,7 +27,7 @@ struct _LkTokenRow
   GtkWidget     *menu_button;
 };
 
-G_DEFINE_FINAL_TYPE (LkTokenRow, lk_token_row, GTK_TYPE_LIST_BOX_ROW)
+G_DEFINE_FINAL_TYPE (LkTokenRow, lk_token_row, GTK_TYPE_BOX)
 
 static gboolean
 lk_token_row_concealed (LkTokenRow *self)
@@ -121,9 +121,7 @@ lk_token_row_dispose (GObject *object)
 {
   LkTokenRow *self = LK_TOKEN_ROW (object);
 
-  if (self->item != NULL)
-    g_signal_handlers_disconnect_by_data (self->item, self);
-  g_clear_object (&self->item);
+  lk_token_row_unbind (self);
   if (self->code_text != NULL)
     {
       lk_secure_wipe (self->code_text, strlen (self->code_text));
@@ -188,28 +186,36 @@ create_menu (GtkMenuButton *button,
   LkTokenRow *self = LK_TOKEN_ROW (gtk_widget_get_ancestor (GTK_WIDGET (button), LK_TYPE_TOKEN_ROW));
   g_autoptr(GMenuModel) menu = NULL;
 
-  if (gtk_menu_button_get_menu_model (button) != NULL || self == NULL)
+  if (gtk_menu_button_get_menu_model (button) != NULL || self == NULL || self->item == NULL)
     return;
   menu = lk_token_row_build_menu (lk_token_item_get_id (self->item));
   gtk_menu_button_set_menu_model (button, menu);
 }
 
 GtkWidget *
-lk_token_row_new (LkTokenItem *item,
-                  gboolean     hide_codes)
+lk_token_row_new (void)
 {
-  LkTokenRow *self;
+  return g_object_new (LK_TYPE_TOKEN_ROW, NULL);
+}
+
+void
+lk_token_row_bind (LkTokenRow  *self,
+                   LkTokenItem *item,
+                   gboolean     hide_codes)
+{
   g_autofree char *row_label = NULL;
   g_autofree char *menu_label = NULL;
   const char *issuer;
   const char *account;
   gboolean hotp;
 
-  g_return_val_if_fail (LK_IS_TOKEN_ITEM (item), NULL);
+  g_return_if_fail (LK_IS_TOKEN_ROW (self));
+  g_return_if_fail (LK_IS_TOKEN_ITEM (item));
 
-  self = g_object_new (LK_TYPE_TOKEN_ROW, NULL);
+  lk_token_row_unbind (self);
   self->item = g_object_ref (item);
   self->hide_codes = hide_codes;
+  self->last_seconds = G_MAXUINT;
 
   issuer = lk_token_item_get_issuer (item);
   account = lk_token_item_get_account (item);
@@ -221,6 +227,7 @@ lk_token_row_new (LkTokenItem *item,
     {
       gtk_label_set_label (GTK_LABEL (self->issuer_label), issuer);
       gtk_label_set_label (GTK_LABEL (self->account_label), account);
+      gtk_widget_set_visible (self->account_label, TRUE);
     }
   else
     {
@@ -230,11 +237,14 @@ lk_token_row_new (LkTokenItem *item,
 
   gtk_widget_set_visible (self->countdown, !hotp);
   gtk_widget_set_visible (self->next_button, hotp);
+  /* Target first, then the name, so the action never sees a wrong type. */
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->next_button),
                                           g_variant_new_string (lk_token_item_get_id (item)));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->next_button), "win.next-code");
 
   /* A popover per row costs memory and start-up time for menus that are
-   * mostly never opened: build each on its first use. */
+   * mostly never opened: built on first use, dropped when recycled. */
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->menu_button), NULL);
   gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button), create_menu, NULL, NULL);
 
   row_label = *issuer != '\0' ? g_strdup_printf ("%s, %s", issuer, account) : g_strdup (account);
@@ -252,8 +262,17 @@ lk_token_row_new (LkTokenItem *item,
 
   lk_token_row_update_code (self);
   lk_token_row_tick (self, g_get_real_time () / G_USEC_PER_SEC);
+}
 
-  return GTK_WIDGET (self);
+void
+lk_token_row_unbind (LkTokenRow *self)
+{
+  g_return_if_fail (LK_IS_TOKEN_ROW (self));
+
+  if (self->item == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->item, self);
+  g_clear_object (&self->item);
 }
 
 LkTokenItem *
@@ -273,7 +292,8 @@ lk_token_row_set_hide_codes (LkTokenRow *self,
   if (self->hide_codes == hide_codes)
     return;
   self->hide_codes = hide_codes;
-  lk_token_row_update_code (self);
+  if (self->item != NULL)
+    lk_token_row_update_code (self);
 }
 
 void
@@ -284,6 +304,8 @@ lk_token_row_tick (LkTokenRow *self,
 
   g_return_if_fail (LK_IS_TOKEN_ROW (self));
 
+  if (self->item == NULL)
+    return;
   period = lk_token_item_get_period (self->item);
   if (period == 0)
     return;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * LkTokenRow: a list row showing one token's issuer, account, code and time left. */
+ * LkTokenRow: a list row showing one token's issuer, account, code and time left.
+ * Rows are recycled by the window's GtkListView: bound to an item while on
+ * screen, unbound when scrolled away. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -8,10 +10,14 @@
 G_BEGIN_DECLS
 
 #define LK_TYPE_TOKEN_ROW (lk_token_row_get_type ())
-G_DECLARE_FINAL_TYPE (LkTokenRow, lk_token_row, LK, TOKEN_ROW, GtkListBoxRow)
+G_DECLARE_FINAL_TYPE (LkTokenRow, lk_token_row, LK, TOKEN_ROW, GtkBox)
 
-GtkWidget   *lk_token_row_new            (LkTokenItem *item,
+GtkWidget   *lk_token_row_new            (void);
+void         lk_token_row_bind           (LkTokenRow  *self,
+                                          LkTokenItem *item,
                                           gboolean     hide_codes);
+void         lk_token_row_unbind         (LkTokenRow  *self);
+/* (nullable): the item while bound */
 LkTokenItem *lk_token_row_get_item       (LkTokenRow  *self);
 void         lk_token_row_set_hide_codes (LkTokenRow  *self,
                                           gboolean     hide_codes);

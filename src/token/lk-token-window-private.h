@@ -2,6 +2,7 @@
  * Internals of LkTokenWindow shared by its files and its widget tests. */
 #pragma once
 
+#include "lk-token-item.h"
 #include "lk-token-window.h"
 #include "lk-wallet.h"
 
@@ -37,15 +38,22 @@ struct _LkTokenWindow
   GtkWidget            *search_button;
   GtkWidget            *search_entry;
   GtkWidget            *stack;
-  GtkWidget            *list_box;
+  GtkWidget            *list_view;
+  GHashTable           *bound_rows;     /* LkTokenRow set: the rows on screen now */
   GtkWidget            *error_page;
   GtkWidget            *scanner;        /* the open camera scanner, if any */
 };
 
-/* For tests: the list box, the number of rows shown, and a wallet reload
- * that emits "tokens-loaded" when done. */
-GtkWidget  *lk_token_window_get_list_box   (LkTokenWindow *self);
+/* For tests: the number of tokens shown, the row widget showing the one
+ * at @position (NULL when it is scrolled away), activating it, and a
+ * wallet reload that emits "tokens-loaded" when done. */
 guint       lk_token_window_count_rows     (LkTokenWindow *self);
+LkTokenItem *lk_token_window_get_item      (LkTokenWindow *self,
+                                            guint          position);
+GtkWidget  *lk_token_window_get_row        (LkTokenWindow *self,
+                                            guint          position);
+void        lk_token_window_activate       (LkTokenWindow *self,
+                                            guint          position);
 void        lk_token_window_reload         (LkTokenWindow *self);
 void        lk_token_window_copy_item_code (LkTokenWindow *self,
                                             const char    *id);

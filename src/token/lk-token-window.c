@@ -88,12 +88,13 @@ static void
 lk_token_window_tick_rows (LkTokenWindow *self)
 {
   gint64 now = now_seconds ();
+  GHashTableIter iter;
+  gpointer row;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (self->list_box);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (LK_IS_TOKEN_ROW (child))
-      lk_token_row_tick (LK_TOKEN_ROW (child), now);
+  /* Only the rows on screen: the list view builds no others. */
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    lk_token_row_tick (row, now);
 }
 
 static gboolean
@@ -263,13 +264,49 @@ sort_items (gconstpointer a,
   return result;
 }
 
-static GtkWidget *
-create_row (gpointer item,
-            gpointer user_data)
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           gpointer                  user_data)
+{
+  gtk_list_item_set_child (list_item, lk_token_row_new ());
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *list_item,
+          gpointer                  user_data)
+{
+  LkTokenWindow *self = user_data;
+  GtkWidget *row = gtk_list_item_get_child (list_item);
+
+  lk_token_row_bind (LK_TOKEN_ROW (row), gtk_list_item_get_item (list_item),
+                     g_settings_get_boolean (self->settings, "hide-codes"));
+  g_hash_table_add (self->bound_rows, row);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *list_item,
+            gpointer                  user_data)
+{
+  LkTokenWindow *self = user_data;
+  GtkWidget *row = gtk_list_item_get_child (list_item);
+
+  if (self->bound_rows != NULL)
+    g_hash_table_remove (self->bound_rows, row);
+  lk_token_row_unbind (LK_TOKEN_ROW (row));
+}
+
+static void
+teardown_row (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
 {
   LkTokenWindow *self = user_data;
 
-  return lk_token_row_new (item, g_settings_get_boolean (self->settings, "hide-codes"));
+  if (self->bound_rows != NULL)
+    g_hash_table_remove (self->bound_rows, gtk_list_item_get_child (list_item));
 }
 
 static void
@@ -372,10 +409,8 @@ static void
 on_search_activate (LkTokenWindow *self)
 {
   /* Enter in the search field copies the first match: search, Enter, paste. */
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list_box), 0);
-
-  if (row != NULL)
-    g_signal_emit_by_name (self->list_box, "row-activated", row);
+  if (lk_token_window_count_rows (self) > 0)
+    lk_token_window_activate (self, 0);
 }
 
 /* ---- clipboard ---- */
@@ -505,12 +540,50 @@ lk_token_window_copy_item_code (LkTokenWindow *self,
 }
 
 static void
-on_row_activated (LkTokenWindow *self,
-                  GtkListBoxRow *row)
+on_activate (LkTokenWindow *self,
+             guint          position)
 {
-  LkTokenItem *item = lk_token_row_get_item (LK_TOKEN_ROW (row));
+  g_autoptr(LkTokenItem) item = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
 
-  lk_token_window_copy_item_code (self, lk_token_item_get_id (item));
+  if (item != NULL)
+    lk_token_window_copy_item_code (self, lk_token_item_get_id (item));
+}
+
+void
+lk_token_window_activate (LkTokenWindow *self,
+                          guint          position)
+{
+  g_return_if_fail (LK_IS_TOKEN_WINDOW (self));
+
+  on_activate (self, position);
+}
+
+LkTokenItem *
+lk_token_window_get_item (LkTokenWindow *self,
+                          guint          position)
+{
+  g_autoptr(LkTokenItem) item = NULL;
+
+  g_return_val_if_fail (LK_IS_TOKEN_WINDOW (self), NULL);
+
+  item = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+  /* The filter model keeps its own reference. */
+  return item;
+}
+
+GtkWidget *
+lk_token_window_get_row (LkTokenWindow *self,
+                         guint          position)
+{
+  LkTokenItem *item = lk_token_window_get_item (self, position);
+  GHashTableIter iter;
+  gpointer row;
+
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    if (lk_token_row_get_item (row) == item)
+      return row;
+  return NULL;
 }
 
 /* ---- actions ---- */
@@ -773,12 +846,12 @@ static void
 on_hide_codes_changed (LkTokenWindow *self)
 {
   gboolean hide = g_settings_get_boolean (self->settings, "hide-codes");
+  GHashTableIter iter;
+  gpointer row;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (self->list_box);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (LK_IS_TOKEN_ROW (child))
-      lk_token_row_set_hide_codes (LK_TOKEN_ROW (child), hide);
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    lk_token_row_set_hide_codes (row, hide);
 }
 
 static void
@@ -830,6 +903,7 @@ lk_token_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (object), LK_TYPE_TOKEN_WINDOW);
+  g_clear_pointer (&self->bound_rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (lk_token_window_parent_class)->dispose (object);
 }
@@ -893,11 +967,11 @@ lk_token_window_class_init (LkTokenWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, list_box);
+  gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, error_page);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_activate);
 
   gtk_widget_class_install_action (widget_class, "win.copy-token", "s", copy_token_action);
   gtk_widget_class_install_action (widget_class, "win.next-code", "s", next_code_action);
@@ -945,8 +1019,20 @@ lk_token_window_init (LkTokenWindow *self)
   self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->store)), GTK_SORTER (self->sorter));
   self->filter = gtk_custom_filter_new (filter_item, self, NULL);
   self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->sorted)), GTK_FILTER (self->filter));
-  gtk_list_box_bind_model (GTK_LIST_BOX (self->list_box), G_LIST_MODEL (self->filtered),
-                           create_row, self, NULL);
+  self->bound_rows = g_hash_table_new (NULL, NULL);
+  {
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+    GtkNoSelection *selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->filtered)));
+
+    g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+    g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+    g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+    g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row), self);
+    gtk_list_view_set_factory (GTK_LIST_VIEW (self->list_view), factory);
+    gtk_list_view_set_model (GTK_LIST_VIEW (self->list_view), GTK_SELECTION_MODEL (selection));
+    g_object_unref (factory);
+    g_object_unref (selection);
+  }
   g_signal_connect_object (self->filtered, "items-changed", G_CALLBACK (on_filtered_changed),
                            self, G_CONNECT_SWAPPED);
 
@@ -981,13 +1067,6 @@ GtkWindow *
 lk_token_window_new (GtkApplication *app)
 {
   return g_object_new (LK_TYPE_TOKEN_WINDOW, "application", app, NULL);
-}
-
-GtkWidget *
-lk_token_window_get_list_box (LkTokenWindow *self)
-{
-  g_return_val_if_fail (LK_IS_TOKEN_WINDOW (self), NULL);
-  return self->list_box;
 }
 
 guint
