@@ -55,6 +55,7 @@ typedef enum
   SCALAR_INVALID,
   SCALAR_PLAIN,          /* a JSON number or literal, copied as it is */
   SCALAR_LEADING_ZERO,   /* digits with leading zeros (an OTP typed bare) */
+  SCALAR_BIG_INTEGER,    /* an integer no gint64 holds (json-glib would wrap it) */
 } ScalarKind;
 
 /* Checks one bare token against JSON's number grammar and literals, so only
@@ -84,6 +85,16 @@ classify_scalar (const char *p,
     }
   while (i < len && g_ascii_isdigit (p[i]))
     i++;
+  if (i == len && len > 18)
+    {
+      g_autofree char *text = g_strndup (p, len);
+      char *end = NULL;
+
+      errno = 0;
+      g_ascii_strtoll (text, &end, 10);
+      if (errno == ERANGE)
+        return SCALAR_BIG_INTEGER;
+    }
   if (i < len && p[i] == '.')
     {
       i++;
@@ -308,8 +319,10 @@ lk_api_normalize_json (const char  *data,
               set_error (error, LK_API_ERROR_MALFORMED, _("The request is not valid JSON (bad number or word)"));
               goto out;
             }
-          /* 012345 is not JSON; as a string it keeps its zeros. */
-          if (scalar == SCALAR_LEADING_ZERO)
+          /* 012345 is not JSON; as a string it keeps its zeros. A number
+           * too big for an integer stays exact as a string too, and is then
+           * refused wherever a number is wanted. */
+          if (scalar == SCALAR_LEADING_ZERO || scalar == SCALAR_BIG_INTEGER)
             {
               g_string_append_c (out, '"');
               g_string_append_len (out, data + start, i - start);
@@ -629,7 +642,8 @@ lk_api_fields_get_int (LkApiFields  *fields,
       {
         double d = json_node_get_double (node);
 
-        if (d != (double) (gint64) d || d > 9.0e15 || d < -9.0e15)
+        /* Range first: casting a huge double to an integer is undefined. */
+        if (!(d <= 9.0e15 && d >= -9.0e15) || d != (double) (gint64) d)
           return field_type_error (error, matched, _("a whole number"));
         value = (gint64) d;
       }

@@ -583,5 +583,7 @@ lk_backend_finish_send_otp (LkBackend     *self,
 
   if (response == NULL)
     return 0;
+  if (response->message_id <= 0)
+    return GPOINTER_TO_INT (missing_member (error));
   return response->message_id;
 }

@@ -217,7 +217,8 @@ static void
 test_field_ints (void)
 {
   g_autoptr(LkApiFields) fields = fields_for ("{\"a\": \" 42 \", \"b\": 7.0, \"c\": 7.5, \"d\": \"x1\","
-                                              " \"e\": \"\", \"f\": null, \"g\": [1], \"h\": 99, \"i\": true}");
+                                              " \"e\": \"\", \"f\": null, \"g\": [1], \"h\": 99, \"i\": true,"
+                                              " \"j\": 1e300, \"k\": -1e300, \"l\": 99999999999999999999}");
   g_autoptr(GError) error = NULL;
   gint64 value;
 
@@ -245,12 +246,24 @@ test_field_ints (void)
   g_clear_error (&error);
   g_assert_false (lk_api_fields_get_int (fields, "h", 0, 10, -1, &value, &error));
   g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* Numbers no integer holds are refused, not wrapped. */
+  for (gsize i = 0; i < 3; i++)
+    {
+      const char *huge[] = { "j", "k", "l" };
+
+      g_assert_false (lk_api_fields_get_int (fields, huge[i], G_MININT64, G_MAXINT64, -1, &value, &error));
+      g_assert_error (error, LK_API_ERROR, LK_API_ERROR_FIELD_TYPE);
+      g_clear_error (&error);
+    }
 }
 
 static void
 test_field_strings (void)
 {
   g_autoptr(LkApiFields) fields = fields_for ("{\"s\": \"x\", \"n\": 12345678, \"o\": {}, \"d\": 1.5,"
+                                              " \"big\": 123456789012345678901234,"
                                               " \"deviceId\": \"A\", \"printedSerialNumber\": \"B\","
                                               " \"serialNumber\": \"A\"}");
   g_autoptr(GError) error = NULL;
@@ -258,6 +271,10 @@ test_field_strings (void)
 
   g_assert_true (lk_api_fields_get_string (fields, "n", &text, NULL));
   g_assert_cmpstr (text, ==, "12345678");
+  g_clear_pointer (&text, g_free);
+  /* A serial typed as a huge number keeps every digit. */
+  g_assert_true (lk_api_fields_get_string (fields, "big", &text, NULL));
+  g_assert_cmpstr (text, ==, "123456789012345678901234");
   g_clear_pointer (&text, g_free);
   g_assert_false (lk_api_fields_get_string (fields, "o", &text, &error));
   g_assert_error (error, LK_API_ERROR, LK_API_ERROR_FIELD_TYPE);
