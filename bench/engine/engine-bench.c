@@ -348,6 +348,22 @@ main (int argc, char **argv)
   v_large = run_validations (engine, large, n_val, counters, &c_large);
   printf ("validations against %u devices: %.0f /s (%.0f per CPU second)\n", large, v_large, c_large);
 
+  {
+    static const char *const prefixes[] = { "user00050", "user0005", "user00", "nomatch", "bench", "", NULL };
+    for (guint i = 0; prefixes[i] != NULL; i++)
+      {
+        g_autoptr(GError) find_error = NULL;
+        g_autoptr(GPtrArray) page = NULL;
+        guint total = 0;
+        gint64 f0 = g_get_monotonic_time ();
+        page = lk_engine_find_users (engine, account, prefixes[i], 0, 50, &total, &find_error);
+        if (page == NULL)
+          die ("find_users", find_error);
+        printf ("find_users \"%s\" over %u users (first 50 and the total): %.1f ms, %u matches\n",
+                prefixes[i], large, (g_get_monotonic_time () - f0) / 1000.0, total);
+      }
+  }
+
   printf ("ratio engine/users-file at %u users: %.0fx wall-clock, %.0fx per CPU second\n",
           small, v_small / v_peer, c_small / c_peer);
   printf ("goal: >= 20000 /s at %u devices: %s; >= 100x users file: %s\n", large,

@@ -322,12 +322,89 @@ lk_engine_find_user (LkEngine    *engine,
   return load_user (engine, account_id, login, error);
 }
 
+/* One index range per searchable column, merged: with an OR in one WHERE
+ * clause the planner prefers walking the ORDER BY index and filtering, which
+ * reads every user when few match. */
+#define PREFIX_MATCHES \
+  "SELECT id FROM users WHERE account_id = ?1 AND login_norm >= ?2 AND login_norm < ?3 " \
+  "UNION SELECT id FROM users WHERE account_id = ?1 AND first_norm >= ?2 AND first_norm < ?3 " \
+  "UNION SELECT id FROM users WHERE account_id = ?1 AND last_norm >= ?2 AND last_norm < ?3 " \
+  "UNION SELECT id FROM users WHERE account_id = ?1 AND email_norm >= ?2 AND email_norm < ?3"
+
 /* The upper end of a prefix range: any string that starts with @prefix
  * sorts below prefix + U+10FFFF (byte order of UTF-8 is code point order). */
 static char *
 prefix_upper (const char *prefix)
 {
   return g_strconcat (prefix, "\xf4\x8f\xbf\xbf", NULL);
+}
+
+/* How many index entries a prefix touches, summed over the four columns:
+ * an upper bound on the matches, found from the indexes alone. */
+#define PREFIX_ESTIMATE \
+  "SELECT (SELECT COUNT(*) FROM users WHERE account_id = ?1 AND login_norm >= ?2 AND login_norm < ?3)" \
+  " + (SELECT COUNT(*) FROM users WHERE account_id = ?1 AND first_norm >= ?2 AND first_norm < ?3)" \
+  " + (SELECT COUNT(*) FROM users WHERE account_id = ?1 AND last_norm >= ?2 AND last_norm < ?3)" \
+  " + (SELECT COUNT(*) FROM users WHERE account_id = ?1 AND email_norm >= ?2 AND email_norm < ?3)"
+
+/* The same condition with unary + on the columns, which keeps the planner
+ * from using their indexes: for a prefix that matches much of the account,
+ * walking the login index in order and stopping after one page is cheaper
+ * than collecting and sorting every match. */
+#define PREFIX_FILTER \
+  "((+u.login_norm >= ?2 AND +u.login_norm < ?3) OR (+u.first_norm >= ?2 AND +u.first_norm < ?3) OR " \
+  " (+u.last_norm >= ?2 AND +u.last_norm < ?3) OR (+u.email_norm >= ?2 AND +u.email_norm < ?3))"
+
+#define BROAD_PREFIX 4000
+
+static gboolean
+fetch_users (LkStoreStmt  *st,
+             GPtrArray    *out,
+             GError      **error)
+{
+  GError *local_error = NULL;
+  LkStoreStep step;
+
+  while ((step = lk_store_step (st, &local_error)) == LK_STORE_STEP_ROW)
+    g_ptr_array_add (out, user_from_row (st));
+  if (step == LK_STORE_STEP_ERROR)
+    {
+      lk_engine_propagate_store_error (error, local_error, 0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+count_users (LkEngine    *engine,
+             const char  *sql,
+             gint64       account_id,
+             const char  *low,
+             const char  *high,
+             gint64      *out,
+             GError     **error)
+{
+  g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine, sql, error);
+  GError *local_error = NULL;
+
+  if (st == NULL)
+    return FALSE;
+  lk_store_bind_int64 (st, 1, account_id);
+  if (low != NULL)
+    {
+      lk_store_bind_text (st, 2, low);
+      lk_store_bind_text (st, 3, high);
+    }
+  if (lk_store_step (st, &local_error) != LK_STORE_STEP_ROW)
+    {
+      if (local_error != NULL)
+        lk_engine_propagate_store_error (error, local_error, 0);
+      else
+        g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_STORE, _("Cannot count users"));
+      return FALSE;
+    }
+  *out = lk_store_column_int64 (st, 0);
+  return TRUE;
 }
 
 GPtrArray *
@@ -343,8 +420,8 @@ lk_engine_find_users (LkEngine    *engine,
   g_autofree char *low = NULL;
   g_autofree char *high = NULL;
   gboolean all = prefix == NULL || *prefix == '\0';
-  GError *local_error = NULL;
-  LkStoreStep step;
+  gboolean broad = FALSE;
+  gint64 total = 0;
 
   if (!lk_engine_check_text (prefix, "prefix", 254, error))
     return NULL;
@@ -359,13 +436,21 @@ lk_engine_find_users (LkEngine    *engine,
 
   if (!lk_engine_tx_begin (engine, FALSE, error))
     return NULL;
+  if (!all)
+    {
+      gint64 estimate = 0;
+      if (!count_users (engine, PREFIX_ESTIMATE, account_id, low, high, &estimate, error))
+        goto fail;
+      broad = estimate > BROAD_PREFIX;
+    }
   {
     g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine, all
         ? "SELECT " USER_COLUMNS " FROM users u WHERE u.account_id = ?1 "
           "ORDER BY u.login_norm LIMIT ?4 OFFSET ?5"
-        : "SELECT " USER_COLUMNS " FROM users u WHERE u.account_id = ?1 AND "
-          "((u.login_norm >= ?2 AND u.login_norm < ?3) OR (u.first_norm >= ?2 AND u.first_norm < ?3) OR "
-          " (u.last_norm >= ?2 AND u.last_norm < ?3) OR (u.email_norm >= ?2 AND u.email_norm < ?3)) "
+        : broad
+        ? "SELECT " USER_COLUMNS " FROM users u WHERE u.account_id = ?1 AND " PREFIX_FILTER " "
+          "ORDER BY u.login_norm LIMIT ?4 OFFSET ?5"
+        : "SELECT " USER_COLUMNS " FROM users u WHERE u.id IN (" PREFIX_MATCHES ") "
           "ORDER BY u.login_norm LIMIT ?4 OFFSET ?5", error);
     if (st == NULL)
       goto fail;
@@ -377,35 +462,17 @@ lk_engine_find_users (LkEngine    *engine,
       }
     lk_store_bind_int64 (st, 4, limit);
     lk_store_bind_int64 (st, 5, offset);
-    while ((step = lk_store_step (st, &local_error)) == LK_STORE_STEP_ROW)
-      g_ptr_array_add (out, user_from_row (st));
-    if (step == LK_STORE_STEP_ERROR)
-      {
-        lk_engine_propagate_store_error (error, local_error, 0);
-        goto fail;
-      }
+    if (!fetch_users (st, out, error))
+      goto fail;
   }
   if (out_total != NULL)
     {
-      g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine, all
-          ? "SELECT COUNT(*) FROM users u WHERE u.account_id = ?1"
-          : "SELECT COUNT(*) FROM users u WHERE u.account_id = ?1 AND "
-            "((u.login_norm >= ?2 AND u.login_norm < ?3) OR (u.first_norm >= ?2 AND u.first_norm < ?3) OR "
-            " (u.last_norm >= ?2 AND u.last_norm < ?3) OR (u.email_norm >= ?2 AND u.email_norm < ?3))", error);
-      if (st == NULL)
+      if (!count_users (engine, all ? "SELECT COUNT(*) FROM users u WHERE u.account_id = ?1"
+                                    : broad ? "SELECT COUNT(*) FROM users u WHERE +u.account_id = ?1 AND " PREFIX_FILTER
+                                            : "SELECT COUNT(*) FROM (" PREFIX_MATCHES ")",
+                        account_id, low, high, &total, error))
         goto fail;
-      lk_store_bind_int64 (st, 1, account_id);
-      if (!all)
-        {
-          lk_store_bind_text (st, 2, low);
-          lk_store_bind_text (st, 3, high);
-        }
-      if (lk_store_step (st, &local_error) != LK_STORE_STEP_ROW)
-        {
-          lk_engine_propagate_store_error (error, local_error, 0);
-          goto fail;
-        }
-      *out_total = (guint) lk_store_column_int64 (st, 0);
+      *out_total = (guint) total;
     }
   lk_engine_tx_commit (engine, NULL);
   return g_steal_pointer (&out);

@@ -185,6 +185,55 @@ test_find_users (Fixture *f, gconstpointer data)
   g_assert_cmpuint (page->len, ==, 0);
 }
 
+/* Enough users that a common prefix takes the "broad" plan (walk the
+ * login index in order) and a rare one the "narrow" plan (merge index
+ * ranges): both must give the same kind of answer. */
+static void
+test_find_users_broad (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  guint total = 0;
+
+  g_assert_true (lk_engine_batch_begin (f->engine, &error));
+  for (guint i = 0; i < 4600; i++)
+    {
+      g_autofree char *login = g_strdup_printf ("m%04u", 4599 - i);
+      g_autoptr(LkEnrollResult) r = enroll (f, login, i % 3 == 0 ? "Maria" : "Jo", "Doe", NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (lk_engine_batch_commit (f->engine, &error));
+  {
+    g_autoptr(LkEnrollResult) r = enroll (f, "zed", "Mark", "Doe", NULL, NULL, &error);
+  }
+
+  /* "m": every login (4600) plus Maria/Mark first names: broad. */
+  page = lk_engine_find_users (f->engine, f->account, "M", 0, 20, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, 4601);
+  g_assert_cmpuint (page->len, ==, 20);
+  g_assert_cmpstr (((LkUser *) page->pdata[0])->login, ==, "m0000");
+  g_assert_cmpstr (((LkUser *) page->pdata[19])->login, ==, "m0019");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = lk_engine_find_users (f->engine, f->account, "m", 4590, 20, &total, &error);
+  g_assert_cmpuint (page->len, ==, 11);
+  g_assert_cmpstr (((LkUser *) page->pdata[10])->login, ==, "zed");
+  g_clear_pointer (&page, g_ptr_array_unref);
+  /* "doe": everyone by last name. */
+  page = lk_engine_find_users (f->engine, f->account, "doe", 0, 5, &total, &error);
+  g_assert_cmpuint (total, ==, 4601);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  /* "mar": 1534 Marias and Mark, narrow. */
+  page = lk_engine_find_users (f->engine, f->account, "mar", 0, 1000, &total, &error);
+  g_assert_cmpuint (total, ==, 1534 + 1);
+  g_assert_cmpuint (page->len, ==, 1000);
+  for (guint i = 1; i < page->len; i++)
+    g_assert_cmpstr (((LkUser *) page->pdata[i - 1])->login, <, ((LkUser *) page->pdata[i])->login);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = lk_engine_find_users (f->engine, f->account, "m000", 0, 100, &total, &error);
+  g_assert_cmpuint (total, ==, 10);
+}
+
 static void
 test_update_and_delete (Fixture *f, gconstpointer data)
 {
@@ -308,6 +357,7 @@ main (int argc, char **argv)
   FIXTURE_TEST ("/engine/users/enroll-generated-password", test_enroll_generated_password);
   FIXTURE_TEST ("/engine/users/enroll-with-device", test_enroll_with_device);
   FIXTURE_TEST ("/engine/users/find-users", test_find_users);
+  FIXTURE_TEST ("/engine/users/find-users-broad", test_find_users_broad);
   FIXTURE_TEST ("/engine/users/update-delete", test_update_and_delete);
   FIXTURE_TEST ("/engine/users/audit", test_audit);
 
