@@ -12,6 +12,14 @@ static LkLogFormat log_format = LK_LOG_FORMAT_TEXT;
 static gboolean log_access = TRUE;
 static GMutex log_lock;
 
+/* With the async writer on, lines go through a queue to one thread, so a
+ * slow stderr (a busy journal, a full pipe) never blocks the main loop. */
+#define QUEUE_MAX_LINES 65536
+static GAsyncQueue *log_queue;
+static GThread *log_thread;
+static gint log_dropped;
+static char stop_marker[] = "";
+
 static const char *
 level_name (GLogLevelFlags level)
 {
@@ -77,13 +85,87 @@ append_time (GString   *out,
 }
 
 static void
+write_out (const char *text,
+           gsize       len)
+{
+  g_mutex_lock (&log_lock);
+  fwrite (text, 1, len, stderr);
+  fflush (stderr);
+  g_mutex_unlock (&log_lock);
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  g_autoptr(GString) batch = g_string_new (NULL);
+
+  for (;;)
+    {
+      char *line = g_async_queue_pop (log_queue);
+      gboolean stop = line == stop_marker;
+      gint dropped;
+
+      /* Everything already queued goes out in one write. */
+      while (!stop)
+        {
+          g_string_append (batch, line);
+          g_free (line);
+          if (batch->len > 65536 || (line = g_async_queue_try_pop (log_queue)) == NULL)
+            break;
+          stop = line == stop_marker;
+        }
+
+      dropped = g_atomic_int_and (&log_dropped, 0);
+      if (dropped > 0)
+        g_string_append_printf (batch, "level=warning msg=\"%d log line(s) dropped: the log output could not keep up\"\n",
+                                dropped);
+      if (batch->len > 0)
+        write_out (batch->str, batch->len);
+      g_string_truncate (batch, 0);
+      if (stop)
+        return NULL;
+    }
+}
+
+static void
 write_line (GString *line)
 {
   g_string_append_c (line, '\n');
-  g_mutex_lock (&log_lock);
-  fwrite (line->str, 1, line->len, stderr);
-  fflush (stderr);
-  g_mutex_unlock (&log_lock);
+  if (log_queue == NULL)
+    {
+      write_out (line->str, line->len);
+      return;
+    }
+  if (g_async_queue_length (log_queue) >= QUEUE_MAX_LINES)
+    {
+      g_atomic_int_inc (&log_dropped);
+      return;
+    }
+  g_async_queue_push (log_queue, g_strndup (line->str, line->len));
+}
+
+void
+lk_server_log_start_async (void)
+{
+  if (log_queue != NULL)
+    return;
+  log_queue = g_async_queue_new ();
+  log_thread = g_thread_new ("lk-log", writer_thread, NULL);
+}
+
+void
+lk_server_log_stop_async (void)
+{
+  GAsyncQueue *queue = log_queue;
+
+  if (queue == NULL)
+    return;
+  g_async_queue_push (queue, stop_marker);
+  g_thread_join (log_thread);
+  log_thread = NULL;
+  /* Lines logged from now on are written directly again. */
+  log_queue = NULL;
+  g_async_queue_unref (queue);
 }
 
 static GLogWriterOutput
@@ -134,13 +216,21 @@ writer (GLogLevelFlags   level,
 }
 
 void
-lk_server_log_init (GLogLevelFlags level,
-                    LkLogFormat    format,
-                    gboolean       access_log)
+lk_server_log_configure (GLogLevelFlags level,
+                         LkLogFormat    format,
+                         gboolean       access_log)
 {
   log_level = level;
   log_format = format;
   log_access = access_log;
+}
+
+void
+lk_server_log_init (GLogLevelFlags level,
+                    LkLogFormat    format,
+                    gboolean       access_log)
+{
+  lk_server_log_configure (level, format, access_log);
   g_log_set_writer_func (writer, NULL, NULL);
 }
 

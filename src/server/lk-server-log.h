@@ -24,10 +24,23 @@ typedef struct
   gsize       response_bytes;
 } LkAccessRecord;
 
-/* Installs the writer for every GLib log call of the process. */
+/* Sets the level, format and access logging without touching GLib's writer. */
+void lk_server_log_configure (GLogLevelFlags  level,
+                              LkLogFormat     format,
+                              gboolean        access_log);
+
+/* lk_server_log_configure() and installs the writer for every GLib log
+ * call of the process (once per process: GLib allows no second writer). */
 void lk_server_log_init   (GLogLevelFlags  level,
                            LkLogFormat     format,
                            gboolean        access_log);
+
+/* Hands lines to a writer thread from now on, so writing logs never blocks
+ * the caller (the main loop). When the output cannot keep up, at most
+ * 65,536 lines wait; later ones are dropped and counted in a warning line. */
+void lk_server_log_start_async (void);
+/* Writes every queued line, stops the thread, and writes directly again. */
+void lk_server_log_stop_async  (void);
 
 /* Writes one access line (at level info) unless access logging is off. */
 void lk_server_log_access (const LkAccessRecord *record);

@@ -54,10 +54,12 @@ main (int   argc,
     }
 
   lk_server_log_init (config->log_level, config->log_format, config->access_log);
+  lk_server_log_start_async ();
 
   server = lk_server_new (g_steal_pointer (&config), &error);
   if (server == NULL)
     {
+      lk_server_log_stop_async ();
       g_printerr ("latchkeyd: %s\n", error->message);
       return 1;
     }
@@ -71,6 +73,7 @@ main (int   argc,
 
   if (!lk_server_start (server, &error))
     {
+      lk_server_log_stop_async ();
       g_printerr ("latchkeyd: %s\n", error->message);
       return 1;
     }
@@ -82,5 +85,6 @@ main (int   argc,
    * SIGTERM its default action back, and a repeated SIGTERM while the
    * workers close their databases would kill the process mid-close. */
   lk_server_close (server);
+  lk_server_log_stop_async ();
   return 0;
 }

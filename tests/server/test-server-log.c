@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "lk-server-log.h"
@@ -69,6 +72,70 @@ test_json (void)
   g_assert_cmpuint (json_object_get_size (object), ==, 13);
 }
 
+/* Lines handed to the writer thread all come out, whole and in order. */
+static void
+test_async_writer (void)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "lk-log-test.txt", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  int saved = dup (STDERR_FILENO);
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  guint requests = 0;
+
+  g_assert_cmpint (fd, >=, 0);
+  fflush (stderr);
+  dup2 (fd, STDERR_FILENO);
+  close (fd);
+
+  lk_server_log_configure (G_LOG_LEVEL_INFO, LK_LOG_FORMAT_TEXT, TRUE);
+  lk_server_log_start_async ();
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *client = g_strdup_printf ("10.0.%u.%u", i / 256, i % 256);
+      LkAccessRecord record = { .client = client, .method = "POST", .path = "/api/v1", .status = 200,
+                                .type = "find_users", .code = 0 };
+
+      lk_server_log_access (&record);
+    }
+  lk_server_log_stop_async ();
+  /* Stopped: lines are written directly again. */
+  {
+    LkAccessRecord record = { .client = "after", .method = "GET", .path = "/", .status = 404, .code = 9404 };
+
+    lk_server_log_access (&record);
+  }
+  /* Below the level: nothing. */
+  lk_server_log_configure (G_LOG_LEVEL_WARNING, LK_LOG_FORMAT_TEXT, TRUE);
+  {
+    LkAccessRecord record = { .client = "hidden", .method = "GET", .path = "/", .status = 404, .code = 9404 };
+
+    lk_server_log_access (&record);
+  }
+
+  fflush (stderr);
+  dup2 (saved, STDERR_FILENO);
+  close (saved);
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2002);   /* 2001 lines and the empty tail */
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *client = g_strdup_printf ("client=\"10.0.%u.%u\"", i / 256, i % 256);
+
+      g_assert_nonnull (strstr (lines[i], client));
+      g_assert_true (g_str_has_suffix (lines[i], "bytes_out=0"));
+      requests++;
+    }
+  g_assert_cmpuint (requests, ==, 2000);
+  g_assert_nonnull (strstr (lines[2000], "client=\"after\""));
+  g_assert_null (strstr (contents, "hidden"));
+  g_unlink (path);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -77,6 +144,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/log/text", test_text);
   g_test_add_func ("/server/log/text-injection", test_text_injection);
   g_test_add_func ("/server/log/json", test_json);
+  g_test_add_func ("/server/log/async-writer", test_async_writer);
 
   return g_test_run ();
 }
