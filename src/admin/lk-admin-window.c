@@ -16,6 +16,7 @@
 #include "lk-admin-init.h"
 #include "lk-admin-user-item.h"
 #include "lk-admin-window-private.h"
+#include "lk-secure.h"
 
 G_DEFINE_FINAL_TYPE (LkAdminWindow, lk_admin_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -83,8 +84,7 @@ lk_admin_call_free (LkAdminCall *call)
   if (call->text != NULL)
     {
       /* May be a passcode or a device id: wipe before freeing. */
-      memset (call->text, 0, strlen (call->text));
-      g_free (call->text);
+      lk_secure_str_free (call->text);
     }
   g_free (call);
 }
