@@ -489,7 +489,7 @@ token_activate_am1 (LkCliContext *ctx,
   g_autoptr(LkAm1) am1 = NULL;
   char code[LK_DEVICE_CODE_TEXT_SIZE];
 
-  am1 = lk_wallet_activation_begin_sync (text, g_get_real_time () / G_USEC_PER_SEC, code, NULL, &error);
+  am1 = lk_wallet_activation_scan_am1_sync (text, g_get_real_time () / G_USEC_PER_SEC, code, NULL, &error);
   if (am1 == NULL)
     return lk_cli_report_error (ctx, error);
 
@@ -535,7 +535,7 @@ token_activate_am2 (LkCliContext *ctx,
   char code[LK_OTP_CODE_SIZE];
   guint32 instance = 0;
 
-  token = lk_wallet_activation_finish_sync (wallet, text, &instance, NULL, &error);
+  token = lk_wallet_activation_scan_am2_sync (wallet, text, &instance, NULL, &error);
   if (token == NULL)
     return lk_cli_report_error (ctx, error);
   if (!lk_wallet_token_compute (token, g_get_real_time () / G_USEC_PER_SEC, code, NULL, &error))

@@ -248,7 +248,7 @@ drop_stale_pending (gint64         now,
 }
 
 LkAm1 *
-lk_wallet_activation_begin_sync (const char    *am1_text,
+lk_wallet_activation_scan_am1_sync (const char    *am1_text,
                                  gint64         now,
                                  char          *out_code_text,
                                  GCancellable  *cancellable,
@@ -304,7 +304,7 @@ lk_wallet_activation_begin_sync (const char    *am1_text,
 }
 
 LkWalletToken *
-lk_wallet_activation_finish_sync (LkWallet      *wallet,
+lk_wallet_activation_scan_am2_sync (LkWallet      *wallet,
                                   const char    *am2_text,
                                   guint32       *out_instance,
                                   GCancellable  *cancellable,
@@ -372,4 +372,132 @@ lk_wallet_activation_finish_sync (LkWallet      *wallet,
   if (out_instance != NULL)
     *out_instance = instance;
   return g_steal_pointer (&token);
+}
+
+/* ---- async forms ---------------------------------------------------------- */
+
+typedef struct
+{
+  char          *text;                            /* AM1 holds the activation key: wiped */
+  LkAm1         *am1;
+  LkWalletToken *token;
+  guint32        instance;
+  char           code[LK_DEVICE_CODE_TEXT_SIZE];
+} ScanData;
+
+static void
+scan_data_free (ScanData *data)
+{
+  lk_secure_str_free (data->text);
+  g_clear_pointer (&data->am1, lk_am1_free);
+  g_clear_pointer (&data->token, lk_wallet_token_free);
+  lk_secure_wipe (data->code, sizeof data->code);
+  g_free (data);
+}
+
+static void
+scan_am1_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  ScanData *data = task_data;
+  GError *error = NULL;
+
+  data->am1 = lk_wallet_activation_scan_am1_sync (data->text, g_get_real_time () / G_USEC_PER_SEC,
+                                                  data->code, cancellable, &error);
+  if (data->am1 == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+lk_wallet_activation_scan_am1_async (const char          *am1_text,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  ScanData *data = g_new0 (ScanData, 1);
+
+  g_return_if_fail (am1_text != NULL);
+
+  data->text = g_strdup (am1_text);
+  g_task_set_source_tag (task, lk_wallet_activation_scan_am1_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) scan_data_free);
+  g_task_run_in_thread (task, scan_am1_thread);
+}
+
+LkAm1 *
+lk_wallet_activation_scan_am1_finish (GAsyncResult  *result,
+                                      char          *out_code_text,
+                                      GError       **error)
+{
+  ScanData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (out_code_text != NULL, NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  data = g_task_get_task_data (G_TASK (result));
+  memcpy (out_code_text, data->code, sizeof data->code);
+  return g_steal_pointer (&data->am1);
+}
+
+static void
+scan_am2_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  ScanData *data = task_data;
+  GError *error = NULL;
+
+  data->token = lk_wallet_activation_scan_am2_sync (LK_WALLET (source), data->text, &data->instance,
+                                                    cancellable, &error);
+  if (data->token == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+lk_wallet_activation_scan_am2_async (LkWallet            *wallet,
+                                     const char          *am2_text,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ScanData *data;
+
+  g_return_if_fail (LK_IS_WALLET (wallet));
+  g_return_if_fail (am2_text != NULL);
+
+  task = g_task_new (wallet, cancellable, callback, user_data);
+  data = g_new0 (ScanData, 1);
+  data->text = g_strdup (am2_text);
+  g_task_set_source_tag (task, lk_wallet_activation_scan_am2_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) scan_data_free);
+  g_task_run_in_thread (task, scan_am2_thread);
+}
+
+LkWalletToken *
+lk_wallet_activation_scan_am2_finish (LkWallet      *wallet,
+                                      GAsyncResult  *result,
+                                      guint32       *out_instance,
+                                      GError       **error)
+{
+  ScanData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, wallet), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  data = g_task_get_task_data (G_TASK (result));
+  if (out_instance != NULL)
+    *out_instance = data->instance;
+  return g_steal_pointer (&data->token);
 }

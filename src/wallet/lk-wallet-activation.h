@@ -26,7 +26,7 @@ GBytes        *lk_wallet_activation_get_binding_secret_sync (GCancellable  *canc
  * activations that have expired are dropped on the way. Writes the code to
  * show into @out_code_text (LK_DEVICE_CODE_TEXT_SIZE bytes) and returns the
  * parsed AM1 (for the issuer and label to show). */
-LkAm1         *lk_wallet_activation_begin_sync  (const char    *am1_text,
+LkAm1         *lk_wallet_activation_scan_am1_sync  (const char    *am1_text,
                                                  gint64         now,
                                                  char          *out_code_text,
                                                  GCancellable  *cancellable,
@@ -38,10 +38,30 @@ LkAm1         *lk_wallet_activation_begin_sync  (const char    *am1_text,
  * activation. The stored token is returned; its first code is the test
  * signature. A tampered AM2 or one for another device code is an
  * LK_CORE_ERROR_ACTIVATION error and changes nothing. */
-LkWalletToken *lk_wallet_activation_finish_sync (LkWallet      *wallet,
+LkWalletToken *lk_wallet_activation_scan_am2_sync (LkWallet      *wallet,
                                                  const char    *am2_text,
                                                  guint32       *out_instance,
                                                  GCancellable  *cancellable,
                                                  GError       **error);
+
+/* The same in a worker thread, for token mode's window. The text is copied;
+ * the callback runs on the caller's thread-default main context. */
+void           lk_wallet_activation_scan_am1_async  (const char          *am1_text,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+/* @out_code_text as for the sync call. */
+LkAm1         *lk_wallet_activation_scan_am1_finish (GAsyncResult        *result,
+                                                     char                *out_code_text,
+                                                     GError             **error);
+void           lk_wallet_activation_scan_am2_async  (LkWallet            *wallet,
+                                                     const char          *am2_text,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+LkWalletToken *lk_wallet_activation_scan_am2_finish (LkWallet            *wallet,
+                                                     GAsyncResult        *result,
+                                                     guint32             *out_instance,
+                                                     GError             **error);
 
 G_END_DECLS
