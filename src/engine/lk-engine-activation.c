@@ -1168,7 +1168,7 @@ verify_instance (LkEngine    *engine,
 
   {
     g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine,
-        "SELECT seed, key_version, counter, window FROM devices WHERE id = ?1 AND account_id = ?2",
+        "SELECT seed, key_version, counter, window, state FROM devices WHERE id = ?1 AND account_id = ?2",
         &local_error);
     LkStoreStep step;
     gsize blob_len = 0;
@@ -1198,6 +1198,14 @@ verify_instance (LkEngine    *engine,
       goto rollback;
     counter = (guint64) lk_store_column_int64 (st, 2);
     window = (guint) lk_store_column_int64 (st, 3);
+    /* Wrong test signatures lock the device like wrong logins do; a locked
+     * one takes no more guesses. */
+    if (lk_store_column_int64 (st, 4) == LK_DEVICE_STATE_LOCKED)
+      {
+        set_error (&local_error, LK_ENGINE_ERROR_LOCKED,
+                   _("Too many wrong test signatures locked the new instance; deactivate it and add the device again"));
+        goto rollback;
+      }
   }
 
   if (by_challenge)

@@ -341,6 +341,35 @@ test_full_flow (Fixture       *f,
   g_clear_error (&error);
   g_assert_cmpuint (count_instances (f, "LK-10", LK_INSTANCE_PENDING), ==, 1);
 
+  /* Guessing stops at the lockout: ten wrong ones lock the new device, and
+   * then even the right code is refused. Checked on a second instance. */
+  {
+    g_autoptr(LkAddDeviceResult) other = NULL;
+    g_autofree char *am1_b = start (f, "LK-10");
+    g_autofree char *otp_b = NULL;
+    Token guessed;
+
+    token_init (&guessed, 0x12);
+    token_scan_am1 (&guessed, am1_b);
+    other = lk_engine_add_device_instance (f->engine, f->account, "LK-10", guessed.code_text, &error);
+    g_assert_no_error (error);
+    otp_b = token_open_am2 (&guessed, other->am2, f->now, NULL);
+    for (int i = 0; i < 10; i++)
+      {
+        g_assert_false (lk_engine_verify_test_signature (f->engine, f->account, "LK-10", 2,
+                                                         g_strcmp0 (otp_b, "000000") == 0 ? "000001" : "000000",
+                                                         &error));
+        g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_TEST_SIGNATURE_INVALID);
+        g_clear_error (&error);
+      }
+    g_assert_false (lk_engine_verify_test_signature (f->engine, f->account, "LK-10", 2, otp_b, &error));
+    g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_LOCKED);
+    g_clear_error (&error);
+    g_assert_true (lk_engine_deactivate_instance (f->engine, f->account, "LK-10", 2, &error));
+    g_assert_no_error (error);
+    token_clear (&guessed);
+  }
+
   /* Read aloud a minute later: still accepted. */
   f->now += 55;
   g_assert_true (lk_engine_verify_test_signature (f->engine, f->account, "LK-10", 1, otp, &error));
@@ -352,9 +381,10 @@ test_full_flow (Fixture       *f,
 
   list = lk_engine_list_instances (f->engine, f->account, "LK-10", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpuint (list->len, ==, 2);
   g_assert_cmpint (((LkInstance *) list->pdata[0])->state, ==, LK_INSTANCE_ACTIVE);
   g_assert_cmpint (((LkInstance *) list->pdata[0])->activated_at, ==, f->now);
+  g_assert_cmpint (((LkInstance *) list->pdata[1])->state, ==, LK_INSTANCE_DEACTIVATED);
 
   /* A second verification is refused: the instance is no longer pending. */
   g_assert_false (lk_engine_verify_test_signature (f->engine, f->account, "LK-10", 1, otp, &error));
