@@ -71,40 +71,42 @@ write_all (int           fd,
   return TRUE;
 }
 
-/* Creates @path with a fresh key; O_EXCL so two processes racing to create
- * it never both win (the loser reads the winner's key). */
+/* Creates @path with a fresh key. The key is written and synced under a
+ * temporary name first and then linked into place, so the file appears
+ * whole or not at all; link() fails if @path exists, so two processes
+ * racing to create it never both win (the loser reads the winner's key). */
 static gboolean
 create_key_file (const char  *path,
                  guint8       key[LK_MASTER_KEY_SIZE],
                  GError     **error)
 {
-  int fd;
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
   gboolean ok;
+  int fd;
 
   if (!lk_random_bytes (key, LK_MASTER_KEY_SIZE, error))
     return FALSE;
-  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       int saved = errno;
       lk_secure_wipe (key, LK_MASTER_KEY_SIZE);
-      if (saved == EEXIST)
-        return TRUE;   /* someone else made it: read theirs */
       g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_MASTER_KEY,
                    _("Cannot create the master key file “%s”: %s"), path, g_strerror (saved));
       return FALSE;
     }
   ok = write_all (fd, key, LK_MASTER_KEY_SIZE) && fsync (fd) == 0;
   close (fd);
+  lk_secure_wipe (key, LK_MASTER_KEY_SIZE);
+  if (ok && link (tmp, path) != 0 && errno != EEXIST)
+    ok = FALSE;
+  g_unlink (tmp);
   if (!ok)
     {
-      g_unlink (path);
-      lk_secure_wipe (key, LK_MASTER_KEY_SIZE);
       g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_MASTER_KEY,
                    _("Cannot write the master key file “%s”"), path);
       return FALSE;
     }
-  lk_secure_wipe (key, LK_MASTER_KEY_SIZE);
   return TRUE;
 }
 

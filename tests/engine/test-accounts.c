@@ -210,6 +210,49 @@ test_file_key_provider (Fixture *f, gconstpointer data)
   }
 }
 
+typedef struct
+{
+  const char *path;
+  guint8      key[LK_MASTER_KEY_SIZE];
+  gboolean    ok;
+} KeyRacer;
+
+static gpointer
+key_racer (gpointer data)
+{
+  KeyRacer *r = data;
+  g_autoptr(LkKeyProvider) keys = lk_file_key_provider_new (r->path);
+
+  r->ok = lk_key_provider_load_key (keys, r->key, NULL);
+  return NULL;
+}
+
+/* Several servers starting at once on a missing key file agree on one key. */
+static void
+test_key_file_creation_race (Fixture *f, gconstpointer data)
+{
+  for (guint round = 0; round < 20; round++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/race-%u.key", f->dir, round);
+      KeyRacer racers[4];
+      GThread *threads[4];
+
+      for (guint i = 0; i < 4; i++)
+        {
+          racers[i].path = path;
+          threads[i] = g_thread_new ("key-racer", key_racer, &racers[i]);
+        }
+      for (guint i = 0; i < 4; i++)
+        g_thread_join (threads[i]);
+      for (guint i = 0; i < 4; i++)
+        {
+          g_assert_true (racers[i].ok);
+          g_assert_cmpmem (racers[i].key, LK_MASTER_KEY_SIZE, racers[0].key, LK_MASTER_KEY_SIZE);
+        }
+      g_unlink (path);
+    }
+}
+
 static void
 test_wrong_master_key (Fixture *f, gconstpointer data)
 {
@@ -235,6 +278,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/accounts/cache-bounds", test_cache_bounds);
   FIXTURE_TEST ("/engine/accounts/file-key-provider", test_file_key_provider);
   FIXTURE_TEST ("/engine/accounts/wrong-master-key", test_wrong_master_key);
+  FIXTURE_TEST ("/engine/accounts/key-file-race", test_key_file_creation_race);
 
   return g_test_run ();
 }
