@@ -662,6 +662,118 @@ test_send_totp_code_validates (Fixture *f, gconstpointer data)
   }
 }
 
+#define TEST_TYPE_REFUSING (test_refusing_get_type ())
+G_DECLARE_FINAL_TYPE (TestRefusing, test_refusing, TEST, REFUSING, GObject)
+
+struct _TestRefusing
+{
+  GObject parent_instance;
+  guint   calls;
+};
+
+/* A channel that refuses the message for good (a bad address). */
+static gboolean
+test_refusing_deliver (LkDelivery            *delivery,
+                       const LkOutboxMessage *message,
+                       GCancellable          *cancellable,
+                       GError               **error)
+{
+  TEST_REFUSING (delivery)->calls++;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "550 no such mailbox");
+  return FALSE;
+}
+
+static void
+test_refusing_iface_init (LkDeliveryInterface *iface)
+{
+  iface->deliver = test_refusing_deliver;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestRefusing, test_refusing, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LK_TYPE_DELIVERY, test_refusing_iface_init))
+
+static void
+test_refusing_class_init (TestRefusingClass *klass)
+{
+}
+
+static void
+test_refusing_init (TestRefusing *self)
+{
+}
+
+static void
+test_outbox_lifecycle (Fixture *f, gconstpointer data)
+{
+  g_autoptr(LkDevice) device = add_user_with_device (f, "nina", NULL);
+  g_autoptr(TestRefusing) refusing = g_object_new (TEST_TYPE_REFUSING, NULL);
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  activate_hotp (f, "nina", device->serial);
+  id = lk_engine_send_otp (f->engine, f->account, "nina", NULL, LK_DELIVERY_SMS, &error);
+  g_assert_no_error (error);
+
+  /* A claimed message is leased: a second worker does not get it. */
+  claimed = lk_engine_outbox_claim (f->engine, 10, 60, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  g_assert_cmpstr (((LkOutboxMessage *) claimed->pdata[0])->destination, ==, "+44 20 7946 0000");
+  g_assert_cmpuint (strlen (((LkOutboxMessage *) claimed->pdata[0])->code), ==, 6);
+  again = lk_engine_outbox_claim (f->engine, 10, 60, &error);
+  g_assert_cmpuint (again->len, ==, 0);
+  g_clear_pointer (&again, g_ptr_array_unref);
+  /* After the lease, it is due again (the worker died). */
+  f->now += 61;
+  again = lk_engine_outbox_claim (f->engine, 10, 60, &error);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_clear_pointer (&again, g_ptr_array_unref);
+
+  /* A permanent refusal fails it at once, with the reason, and the code is gone. */
+  f->now += 61;
+  g_assert_cmpuint (lk_engine_outbox_process (f->engine, LK_DELIVERY (refusing), 10, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (refusing->calls, ==, 1);
+  {
+    g_autoptr(LkOutboxMessage) m = lk_engine_outbox_get (f->engine, f->account, id, &error);
+    g_assert_cmpint (m->state, ==, LK_OUTBOX_FAILED);
+    g_assert_cmpstr (m->last_error, ==, "550 no such mailbox");
+  }
+  f->now += 3600;
+  g_assert_cmpuint (lk_engine_outbox_process (f->engine, LK_DELIVERY (refusing), 10, NULL, &error), ==, 0);
+  g_assert_cmpuint (refusing->calls, ==, 1);
+
+  /* Unknown messages. */
+  g_assert_false (lk_engine_outbox_complete (f->engine, 424242, TRUE, NULL, 0, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (lk_engine_outbox_get (f->engine, f->account, 424242, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Retries record each attempt until the deliverer gives up. */
+  id = lk_engine_send_otp (f->engine, f->account, "nina", NULL, LK_DELIVERY_EMAIL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autoptr(GPtrArray) c = lk_engine_outbox_claim (f->engine, 10, 1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (c->len, ==, 1);
+      g_assert_cmpuint (((LkOutboxMessage *) c->pdata[0])->attempts, ==, i);
+      g_assert_true (lk_engine_outbox_complete (f->engine, id, FALSE, "gateway down",
+                                                i < 7 ? f->now + 1 : 0, &error));
+      f->now += 2;
+    }
+  {
+    g_autoptr(LkOutboxMessage) m = lk_engine_outbox_get (f->engine, f->account, id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (m->state, ==, LK_OUTBOX_FAILED);
+    g_assert_cmpuint (m->attempts, ==, 8);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -681,6 +793,7 @@ main (int argc, char **argv)
   FIXTURE_TEST ("/engine/validate/ocra", test_ocra);
   FIXTURE_TEST ("/engine/validate/send/hotp", test_send_otp);
   FIXTURE_TEST ("/engine/validate/send/totp", test_send_totp_code_validates);
+  FIXTURE_TEST ("/engine/validate/send/outbox", test_outbox_lifecycle);
 
   return g_test_run ();
 }
