@@ -479,29 +479,41 @@ lk_api_fields_free (LkApiFields *fields)
 }
 
 /* Finds @name or one of its |-separated aliases; *@out_name gets the name
- * that matched (for messages). NULL when none is present. */
+ * that matched (for messages). NULL when none is present. Called for every
+ * field of every request, so it neither splits nor allocates. */
 static JsonNode *
 lookup (LkApiFields  *fields,
         const char   *name,
         const char  **out_name,
         int           index)
 {
-  g_auto(GStrv) names = g_strsplit (name, "|", -1);
+  char key[64];
   int found = 0;
+  const char *start = name;
 
-  for (int i = 0; names[i] != NULL; i++)
+  while (*start != '\0')
     {
-      g_autofree char *key = g_ascii_strdown (names[i], -1);
-      JsonNode *node = g_hash_table_lookup (fields->members, key);
+      const char *end = strchr (start, '|');
+      gsize len = end != NULL ? (gsize) (end - start) : strlen (start);
+      JsonNode *node;
 
-      if (node == NULL)
-        continue;
-      if (found++ == index)
+      g_assert (len < sizeof key);
+      for (gsize i = 0; i < len; i++)
+        key[i] = g_ascii_tolower (start[i]);
+      key[len] = '\0';
+      node = g_hash_table_lookup (fields->members, key);
+      if (node != NULL && found++ == index)
         {
           if (out_name != NULL)
-            *out_name = g_intern_string (names[i]);
+            {
+              memcpy (key, start, len);
+              *out_name = g_intern_string (key);
+            }
           return node;
         }
+      if (end == NULL)
+        break;
+      start = end + 1;
     }
   return NULL;
 }
