@@ -73,13 +73,16 @@ lk_cli_admin_parse (LkCliContext        *ctx,
 
 /* ---- account key and backend ---------------------------------------------------- */
 
+/* The admin application's item for an account key (src/admin), so a key the
+ * GUI saved serves latchkeyctl too: "location" is the database path or the
+ * server URL, "account" the partner account. */
 static const SecretSchema *
 account_key_schema (void)
 {
   static const SecretSchema schema = {
-    "org.latchkey.AccountKey", SECRET_SCHEMA_NONE,
+    "org.latchkey.Latchkey.AdminAccount", SECRET_SCHEMA_NONE,
     {
-      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "location", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
@@ -127,7 +130,7 @@ lk_cli_admin_read_secret (const char *prompt)
 }
 
 /* The key of --account: the environment, a prompt on a terminal, or the
- * keyring (item "org.latchkey.AccountKey" with server and account). */
+ * keyring (the admin application's item for this location and account). */
 static char *
 account_key (LkCliContext *ctx,
              const char   *where)
@@ -144,7 +147,7 @@ account_key (LkCliContext *ctx,
       return lk_cli_admin_read_secret (prompt);
     }
   stored = secret_password_lookup_sync (account_key_schema (), NULL, NULL,
-                                        "server", where, "account", ctx->account, NULL);
+                                        "location", where, "account", ctx->account, NULL);
   if (stored != NULL)
     {
       char *copy = g_strdup (stored);

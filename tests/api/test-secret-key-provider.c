@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * Tests of the Secret Service master-key provider against a real
- * gnome-keyring in a private D-Bus session (run under lk-test-session.sh). */
+ * Tests of the Secret Service master-key provider, and of latchkeyctl's
+ * account key from the keyring, against a real gnome-keyring in a private
+ * D-Bus session (run under lk-test-session.sh). */
 #include "config.h"
 
 #include <string.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <libsecret/secret.h>
 
@@ -162,6 +164,64 @@ test_local_backend (void)
   remove_tree (dir);
 }
 
+/* latchkeyctl finds an account key in the item the admin application saves
+ * when LATCHKEY_ACCOUNT_KEY is not set and there is no terminal. */
+static int
+ctl (const char  *db,
+     const char  *key,
+     const char  *command)
+{
+  const char *argv[] = { g_getenv ("LK_LATCHKEYCTL"), "--db", db, "--account", "acme", NULL, NULL, NULL, NULL };
+  g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "LATCHKEY_ACCOUNT_KEY");
+  g_auto(GStrv) words = g_strsplit (command, " ", 3);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    argv[5 + i] = words[i];
+  if (key != NULL)
+    envp = g_environ_setenv (envp, "LATCHKEY_ACCOUNT_KEY", key, TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, envp,
+                               G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_cli_account_key (void)
+{
+  static const SecretSchema schema = {
+    "org.latchkey.Latchkey.AdminAccount", SECRET_SCHEMA_NONE,
+    { { "location", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  };
+  g_autofree char *dir = scratch_dir ();
+  g_autofree char *db = g_build_filename (dir, "cli.db", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (g_getenv ("LK_LATCHKEYCTL") == NULL)
+    {
+      g_test_skip ("LK_LATCHKEYCTL is not set");
+      remove_tree (dir);
+      return;
+    }
+  g_assert_cmpint (ctl (db, "acme-partner-key", "account create acme"), ==, 0);
+  /* Nothing in the keyring yet: no key anywhere is bad input. */
+  g_assert_cmpint (ctl (db, NULL, "user list"), ==, 2);
+
+  g_assert_true (secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "test", "acme-partner-key", NULL,
+                                             &error, "location", db, "account", "acme", NULL));
+  g_assert_no_error (error);
+  g_assert_cmpint (ctl (db, NULL, "user list"), ==, 0);
+
+  /* A wrong stored key is the partner-login failure. */
+  g_assert_true (secret_password_store_sync (&schema, SECRET_COLLECTION_DEFAULT, "test", "not-the-key", NULL,
+                                             &error, "location", db, "account", "acme", NULL));
+  g_assert_cmpint (ctl (db, NULL, "user list"), ==, 1);
+  remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -177,6 +237,7 @@ main (int    argc,
   g_test_add_func ("/api/secret-key-provider/create-and-reload", test_create_and_reload);
   g_test_add_func ("/api/secret-key-provider/item-attributes", test_item_attributes);
   g_test_add_func ("/api/secret-key-provider/local-backend", test_local_backend);
+  g_test_add_func ("/api/secret-key-provider/cli-account-key", test_cli_account_key);
 
   return g_test_run ();
 }
