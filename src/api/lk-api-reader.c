@@ -305,7 +305,9 @@ lk_api_normalize_json (const char  *data,
               set_error (error, LK_API_ERROR_MALFORMED, _("The request is not valid JSON (unbalanced brackets)"));
               goto out;
             }
-          if (levels[depth].keys != NULL)
+          /* Emptied for the next object at this depth; the root's table
+           * is simply freed at the end. */
+          if (levels[depth].keys != NULL && depth > 1)
             g_hash_table_remove_all (levels[depth].keys);
           depth--;
         }
