@@ -774,6 +774,39 @@ test_challenge (Fixture       *f,
   token_clear (&t);
 }
 
+/* A master key rotation re-seals seeds but not the short-lived activation
+ * keys: a pending activation is then refused as expired and started again,
+ * while existing instances keep working. */
+static void
+test_rotation (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkLicence) licence = create_licence (f, "LK-95", 3, LK_UNSET);
+  g_autofree char *am1 = NULL;
+  LkAddDeviceResult *none;
+  Token a, b;
+
+  token_init (&a, 0xb1);
+  token_init (&b, 0xb2);
+  g_assert_cmpuint (activate (f, &a, "LK-95", NULL), ==, 1);
+
+  am1 = start (f, "LK-95");
+  token_scan_am1 (&b, am1);
+  g_assert_true (lk_engine_rotate_master_key (f->engine, NULL, &error));
+  g_assert_no_error (error);
+  none = lk_engine_add_device_instance (f->engine, f->account, "LK-95", b.code_text, &error);
+  g_assert_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_ACTIVATION_EXPIRED);
+  g_assert_null (none);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_instances (f, "LK-95", -1), ==, 1);
+
+  /* Started again under the new key, it works. */
+  g_assert_cmpuint (activate (f, &b, "LK-95", NULL), ==, 2);
+  token_clear (&a);
+  token_clear (&b);
+}
+
 /* The audit has every step and none of the secrets. */
 static void
 test_audit (Fixture       *f,
@@ -860,6 +893,7 @@ main (int    argc,
   ADD ("/engine/activation/same-device", test_same_device);
   ADD ("/engine/activation/atomic", test_atomic);
   ADD ("/engine/activation/challenge", test_challenge);
+  ADD ("/engine/activation/rotation", test_rotation);
   ADD ("/engine/activation/audit", test_audit);
 #undef ADD
 
