@@ -775,8 +775,7 @@ test_challenge (Fixture       *f,
 }
 
 /* A master key rotation re-seals seeds but not the short-lived activation
- * keys: a pending activation is then refused as expired and started again,
- * while existing instances keep working. */
+ * keys: a pending activation is then refused as expired and started again. */
 static void
 test_rotation (Fixture       *f,
                gconstpointer  data)
