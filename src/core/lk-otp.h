@@ -33,8 +33,11 @@ gsize        lk_hash_digest_size    (LkHash       hash);  /* 20, 32, 64; 0 if un
 
 typedef struct _LkOtpKey LkOtpKey;
 
-/* Copies @secret into wiped-on-free memory and precomputes the HMAC state.
- * An empty secret is refused. */
+/* Precomputes the HMAC state (the hash states after the ipad and opad
+ * blocks) from @secret; @secret itself is not kept, and the states, which
+ * are as good as the key, are wiped when the key is freed. A secret longer
+ * than the hash block is hashed first, as RFC 2104 says. An empty secret
+ * is refused (LK_CORE_ERROR_INVALID_ARGUMENT). */
 LkOtpKey    *lk_otp_key_new         (LkHash        hash,
                                      const guint8 *secret,
                                      gsize         secret_len,
