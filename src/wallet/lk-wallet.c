@@ -2,8 +2,13 @@
  * LkWallet: stores soft tokens as Secret Service items through libsecret. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <libsecret/secret.h>
 
 #include "lk-secure.h"
@@ -128,6 +133,7 @@ free_retrievables (GList *list)
  * memory; only the parser's wiped copies touch the ordinary heap. */
 static LkWalletToken *
 lk_wallet_read_item (SecretRetrievable *item,
+                     gboolean           fresh,
                      GCancellable      *cancellable,
                      GError           **error)
 {
@@ -139,8 +145,10 @@ lk_wallet_read_item (SecretRetrievable *item,
   GError *local_error = NULL;
 
   /* A search with SECRET_SEARCH_LOAD_SECRETS already fetched every secret
-   * in one round trip; use it instead of one call per item. */
-  if (SECRET_IS_ITEM (item))
+   * in one round trip; use it instead of one call per item. A read that
+   * decides a write (the HOTP counter) asks again: libsecret keeps item
+   * objects between searches, and another process may have written since. */
+  if (SECRET_IS_ITEM (item) && !fresh)
     value = secret_item_get_secret (SECRET_ITEM (item));
   if (value == NULL)
     {
@@ -239,7 +247,7 @@ lk_wallet_list_sync (LkWallet      *self,
   for (GList *l = items; l != NULL; l = l->next)
     {
       g_autoptr(GError) item_error = NULL;
-      LkWalletToken *token = lk_wallet_read_item (l->data, cancellable, &item_error);
+      LkWalletToken *token = lk_wallet_read_item (l->data, FALSE, cancellable, &item_error);
 
       if (token != NULL)
         {
@@ -287,7 +295,7 @@ lk_wallet_lookup_id (const char    *id,
       return NULL;
     }
 
-  token = lk_wallet_read_item (items->data, cancellable, error);
+  token = lk_wallet_read_item (items->data, TRUE, cancellable, error);
   free_retrievables (items);
   return token;
 }
@@ -593,13 +601,40 @@ lk_wallet_next_hotp_code_sync (LkWallet      *self,
                                GError       **error)
 {
   g_autoptr(LkWalletToken) token = NULL;
+  g_autofree char *lock_path = NULL;
   char code[LK_OTP_CODE_SIZE];
   char *result = NULL;
+  int lock_fd = -1;
 
   g_return_val_if_fail (LK_IS_WALLET (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
   G_LOCK (hotp);
+
+  /* Between processes (the window and latchkeyctl): an empty lock file in
+   * the user's runtime directory, held while the counter is read and
+   * moved. Without one (no runtime dir) the in-process lock still holds. */
+  lock_path = g_build_filename (g_get_user_runtime_dir (), "latchkey-hotp.lock", NULL);
+  lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0)
+    {
+      /* No usable runtime directory (unset, or /dev/null as GLib's test
+       * isolation leaves it for child processes): the cache directory is
+       * per user too. */
+      g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "latchkey", NULL);
+
+      g_mkdir_with_parents (dir, 0700);
+      g_free (lock_path);
+      lock_path = g_build_filename (dir, "hotp.lock", NULL);
+      lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    }
+  if (lock_fd < 0)
+    g_debug ("No HOTP lock file (%s): %s", lock_path, g_strerror (errno));
+  if (lock_fd >= 0)
+    {
+      while (flock (lock_fd, LOCK_EX) != 0 && errno == EINTR)
+        ;
+    }
 
   token = lk_wallet_lookup_id (id, cancellable, error);
   if (token == NULL)
@@ -632,6 +667,8 @@ lk_wallet_next_hotp_code_sync (LkWallet      *self,
 
 out:
   lk_secure_wipe (code, sizeof code);
+  if (lock_fd >= 0)
+    close (lock_fd);
   G_UNLOCK (hotp);
   return result;
 }

@@ -199,8 +199,9 @@ gboolean        lk_wallet_remove_finish   (LkWallet             *self,
 
 /* HOTP: reads the stored counter C, stores C + 1, and only then returns the
  * code for C, so a crash after this call never shows C's code again. The
- * result (free with lk_secure_str_free()) is NULL on error. Within one
- * process calls are serialised. Not HOTP: LK_WALLET_ERROR_INVALID. */
+ * result (free with lk_secure_str_free()) is NULL on error. Calls are
+ * serialised within a process and, through a lock file in the user's
+ * runtime directory, between processes. Not HOTP: LK_WALLET_ERROR_INVALID. */
 char           *lk_wallet_next_hotp_code_sync   (LkWallet            *self,
                                                  const char          *id,
                                                  GCancellable        *cancellable,

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -318,6 +319,77 @@ test_hotp_survives_kill (void)
   wipe_wallet (wallet);
 }
 
+/* The child half of /wallet/hotp/two-processes: takes @n codes. */
+static int
+hotp_burst (const char *id,
+            guint       n)
+{
+  g_autoptr(LkWallet) wallet = lk_wallet_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      char *code = lk_wallet_next_hotp_code_sync (wallet, id, NULL, &error);
+
+      if (code == NULL)
+        {
+          g_printerr ("child: %s\n", error->message);
+          return 1;
+        }
+      g_print ("%s\n", code);
+      lk_secure_str_free (code);
+    }
+  return 0;
+}
+
+static void
+test_hotp_two_processes (void)
+{
+  g_autoptr(LkWallet) wallet = lk_wallet_new ();
+  g_autoptr(LkWalletToken) token = token_from_uri ("otpauth://hotp/RFC:4226?secret=" RFC_SECRET "&counter=0");
+  g_autoptr(LkWalletToken) stored = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  char *argv[] = { self_exe, (char *) "--hotp-burst", token->id, (char *) "8", NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  GSubprocess *procs[2];
+
+  wipe_wallet (wallet);
+  g_assert_true (lk_wallet_add_sync (wallet, token, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Two processes race for codes of one token: none may be handed out
+   * twice. GLib's test isolation gives children /dev/null as their XDG
+   * directories; give them a real runtime directory, as a session has. */
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_mkdir_with_parents (g_get_user_runtime_dir (), 0700);
+  for (guint i = 0; i < 2; i++)
+    {
+      procs[i] = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *out = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_assert_true (g_subprocess_communicate_utf8 (procs[i], NULL, NULL, &out, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (procs[i]), ==, 0);
+      lines = g_strsplit (g_strchomp (out), "\n", -1);
+      g_assert_cmpuint (g_strv_length (lines), ==, 8);
+      for (guint j = 0; lines[j] != NULL; j++)
+        g_assert_true (g_hash_table_add (seen, g_strdup (lines[j])));
+      g_object_unref (procs[i]);
+    }
+
+  stored = lk_wallet_find_sync (wallet, token->id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->otpauth->counter, ==, 16);
+  wipe_wallet (wallet);
+}
+
 static void
 count_progress (guint    done,
                 guint    total,
@@ -512,6 +584,8 @@ main (int    argc,
 {
   if (argc == 3 && g_str_equal (argv[1], "--hotp-child"))
     return hotp_child (argv[2]);
+  if (argc == 4 && g_str_equal (argv[1], "--hotp-burst"))
+    return hotp_burst (argv[2], (guint) atoi (argv[3]));
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -521,6 +595,7 @@ main (int    argc,
   g_test_add_func ("/wallet/code", test_code);
   g_test_add_func ("/wallet/hotp/next", test_hotp_next);
   g_test_add_func ("/wallet/hotp/survives-kill", test_hotp_survives_kill);
+  g_test_add_func ("/wallet/hotp/two-processes", test_hotp_two_processes);
   g_test_add_func ("/wallet/add-many/all", test_add_many);
   g_test_add_func ("/wallet/add-many/rolls-back", test_add_many_rolls_back);
   g_test_add_func ("/wallet/add-many/async", test_add_many_async);
