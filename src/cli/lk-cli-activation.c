@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <gio/gunixinputstream.h>
 
 #include "lk-activation.h"
 #include "lk-api-activation.h"
@@ -627,9 +628,9 @@ lk_cli_token_activate_run (LkCliContext *ctx,
   int status = LK_CLI_EXIT_OK;
   int given;
   const GOptionEntry entries[] = {
-    { "am1", 0, 0, G_OPTION_ARG_STRING, &am1, N_("Activation Message 1 as text (LKAM1:…)"), N_("TEXT") },
+    { "am1", 0, 0, G_OPTION_ARG_STRING, &am1, N_("Activation Message 1 as text (LKAM1:…), or - to read it from standard input"), N_("TEXT") },
     { "am1-png", 0, 0, G_OPTION_ARG_FILENAME, &am1_png, N_("Activation Message 1 from a QR code image"), N_("FILE") },
-    { "am2", 0, 0, G_OPTION_ARG_STRING, &am2, N_("Activation Message 2 as text (LKAM2:…)"), N_("TEXT") },
+    { "am2", 0, 0, G_OPTION_ARG_STRING, &am2, N_("Activation Message 2 as text (LKAM2:…), or - to read it from standard input"), N_("TEXT") },
     { "am2-png", 0, 0, G_OPTION_ARG_FILENAME, &am2_png, N_("Activation Message 2 from a QR code image"), N_("FILE") },
     { "challenge", 0, 0, G_OPTION_ARG_STRING, &challenge, N_("Answer the helpdesk's test challenge (with --token)"), N_("DIGITS") },
     { "token", 0, 0, G_OPTION_ARG_STRING, &token_name, N_("The token that answers --challenge (id or name)"), N_("TOKEN") },
@@ -652,7 +653,23 @@ lk_cli_token_activate_run (LkCliContext *ctx,
   if (challenge != NULL)
     return token_activate_challenge (ctx, challenge, token_name);
 
-  if (am1_png != NULL || am2_png != NULL)
+  /* "-" keeps the message off the command line, where other local users
+   * could read it in the process list (AM1 holds the activation key). */
+  if (g_strcmp0 (am1, "-") == 0 || g_strcmp0 (am2, "-") == 0)
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (0, FALSE);
+      g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+
+      text = g_data_input_stream_read_line_utf8 (data, NULL, NULL, &error);
+      if (text == NULL)
+        {
+          if (error == NULL)
+            return lk_cli_usage_error (ctx, _("nothing to read on standard input"));
+          return lk_cli_report_error (ctx, error);
+        }
+      g_strstrip (text);
+    }
+  else if (am1_png != NULL || am2_png != NULL)
     {
       text = read_qr_png (am1_png != NULL ? am1_png : am2_png,
                           am1_png != NULL ? LK_AM1_PREFIX : LK_AM2_PREFIX, &error);
@@ -660,10 +677,11 @@ lk_cli_token_activate_run (LkCliContext *ctx,
         return lk_cli_report_error (ctx, error);
     }
 
+  /* The message came from standard input or an image (text), or inline. */
   if (am1 != NULL || am1_png != NULL)
-    status = token_activate_am1 (ctx, am1 != NULL ? am1 : text);
+    status = token_activate_am1 (ctx, text != NULL ? text : am1);
   else
-    status = token_activate_am2 (ctx, am2 != NULL ? am2 : text);
+    status = token_activate_am2 (ctx, text != NULL ? text : am2);
 
   if (text != NULL)
     lk_secure_wipe (text, strlen (text));

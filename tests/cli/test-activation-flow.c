@@ -22,6 +22,9 @@ typedef struct
 
 static Fixture fixture;
 
+/* Standard input for the next ctl() call, or NULL. */
+static const char *next_stdin;
+
 /* Runs latchkeyctl with @args; the admin commands get --server, --account
  * and --tls-cert, the key comes through LATCHKEY_ACCOUNT_KEY. */
 static int
@@ -31,8 +34,11 @@ ctl (gboolean      admin,
      const char   *first,
      ...)
 {
+  const char *input = g_steal_pointer (&next_stdin);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                                                       (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                                                                      : G_SUBPROCESS_FLAGS_NONE));
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
@@ -62,7 +68,7 @@ ctl (gboolean      admin,
                                 lk_test_server_get_account_key (fixture.server), TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error));
+  g_assert_true (g_subprocess_communicate_utf8 (process, input, NULL, &out, &err, &error));
   g_assert_no_error (error);
   if (!g_subprocess_get_if_exited (process))
     g_error ("latchkeyctl %s died: %s", (const char *) argv->pdata[admin ? 5 : 1], err);
@@ -370,7 +376,10 @@ test_wrong_pending (void)
   memset (other.binding, 0x57, sizeof other.binding);
   g_assert_cmpint (ctl (TRUE, NULL, NULL, "licence", "create", "LK-WP", "--max-instances", "3", NULL), ==, 0);
   am1_mine = start_activation ("LK-WP", "wp1.png", NULL, NULL);
-  g_assert_cmpint (ctl (FALSE, &code, NULL, "token", "activate", "--am1", am1_mine, NULL), ==, 0);
+  /* From standard input, so the activation key stays off the command line. */
+  next_stdin = am1_mine;
+  g_assert_cmpint (ctl (FALSE, &code, NULL, "token", "activate", "--am1", "-", NULL), ==, 0);
+  g_assert_cmpuint (strlen (code), ==, 23);
 
   /* The helpdesk starts another activation (superseding ours) for another device. */
   am1_other = start_activation ("LK-WP", "wp2.png", NULL, NULL);
