@@ -17,16 +17,19 @@ gboolean
 lk_import_aegis_detect (const guint8 *data,
                         gsize         len)
 {
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(LkImportJson) root = NULL;
   JsonObject *object;
+
+  gboolean found;
 
   root = lk_import_json_parse (data, len, "vault", NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return FALSE;
   object = json_node_get_object (root);
-  return json_object_has_member (object, "version") &&
-         json_object_has_member (object, "header") &&
-         json_object_has_member (object, "db");
+  found = json_object_has_member (object, "version") &&
+          json_object_has_member (object, "header") &&
+          json_object_has_member (object, "db");
+  return found;
 }
 
 static const char *
@@ -311,7 +314,8 @@ parse_encrypted (JsonObject  *header,
   g_autoptr(GBytes) tag = NULL;
   g_autoptr(GBytes) ciphertext = NULL;
   g_autoptr(GBytes) plain = NULL;
-  g_autoptr(JsonNode) db = NULL;
+  g_autoptr(LkImportJson) db = NULL;
+  GPtrArray *entries;
   guint8 master_key[LK_IMPORT_KEY_SIZE];
   guint tried = 0;
   gboolean opened = FALSE;
@@ -381,7 +385,8 @@ parse_encrypted (JsonObject  *header,
                              _("Aegis vault database"), error);
   if (db == NULL)
     return NULL;
-  return parse_db (db, error);
+  entries = parse_db (db, error);
+  return entries;
 }
 
 GPtrArray *
@@ -390,9 +395,10 @@ lk_import_aegis_parse (const guint8 *data,
                        const char   *password,
                        GError      **error)
 {
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(LkImportJson) root = NULL;
   JsonObject *object, *header;
   JsonNode *db;
+  GPtrArray *entries;
   gint64 version;
 
   root = lk_import_json_parse (data, len, _("Aegis vault"), error);
@@ -421,5 +427,6 @@ lk_import_aegis_parse (const guint8 *data,
     }
   if (JSON_NODE_HOLDS_VALUE (db) && json_node_get_value_type (db) == G_TYPE_STRING)
     return parse_encrypted (header, json_node_get_string (db), password, error);
-  return parse_db (db, error);
+  entries = parse_db (db, error);
+  return entries;
 }

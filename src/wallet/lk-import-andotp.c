@@ -31,9 +31,10 @@ gboolean
 lk_import_andotp_detect (const guint8 *data,
                          gsize         len)
 {
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(LkImportJson) root = NULL;
   JsonArray *array;
   JsonNode *first;
+  gboolean found;
 
   if (!is_json_array (data, len))
     return FALSE;
@@ -44,7 +45,8 @@ lk_import_andotp_detect (const guint8 *data,
   if (json_array_get_length (array) == 0)
     return TRUE;
   first = json_array_get_element (array, 0);
-  return JSON_NODE_HOLDS_OBJECT (first) && json_object_has_member (json_node_get_object (first), "secret");
+  found = JSON_NODE_HOLDS_OBJECT (first) && json_object_has_member (json_node_get_object (first), "secret");
+  return found;
 }
 
 static char *
@@ -159,7 +161,7 @@ parse_plain (const guint8  *data,
              gsize          len,
              GError       **error)
 {
-  g_autoptr(JsonNode) root = lk_import_json_parse (data, len, _("andOTP backup"), error);
+  g_autoptr(LkImportJson) root = lk_import_json_parse (data, len, _("andOTP backup"), error);
   g_autoptr(GPtrArray) entries = NULL;
   JsonArray *array;
 

@@ -13,10 +13,12 @@ gboolean
 lk_import_freeotp_detect (const guint8 *data,
                           gsize         len)
 {
-  g_autoptr(JsonNode) root = lk_import_json_parse (data, len, "export", NULL);
+  g_autoptr(LkImportJson) root = lk_import_json_parse (data, len, "export", NULL);
+  gboolean found;
 
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
-         lk_import_json_get_array (json_node_get_object (root), "tokens") != NULL;
+  found = root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+          lk_import_json_get_array (json_node_get_object (root), "tokens") != NULL;
+  return found;
 }
 
 /* Java bytes are signed: -19 is 0xED. Anything outside -128..255 is corrupt. */
@@ -130,7 +132,7 @@ lk_import_freeotp_parse (const guint8 *data,
                          gsize         len,
                          GError      **error)
 {
-  g_autoptr(JsonNode) root = lk_import_json_parse (data, len, _("FreeOTP+ export"), error);
+  g_autoptr(LkImportJson) root = lk_import_json_parse (data, len, _("FreeOTP+ export"), error);
   g_autoptr(GPtrArray) entries = NULL;
   JsonArray *tokens;
 

@@ -30,6 +30,29 @@ JsonArray  *lk_import_json_get_array    (JsonObject   *object,
 JsonObject *lk_import_json_get_object   (JsonObject   *object,
                                          const char   *member);
 
+/* Overwrites a string held by a parsed JsonNode (a Base32 seed) once it
+ * has been decoded: json-glib frees its strings without wiping them. The
+ * node must not be read again. */
+void        lk_import_json_wipe_string  (const char   *text);
+
+/* Overwrites every string and zeroes every number in @node's tree: parsed
+ * exports hold seeds (Base32 strings, FreeOTP+'s byte lists) in json-glib's
+ * own memory, which it frees without wiping. Call before dropping a tree. */
+void        lk_import_json_wipe_tree    (JsonNode     *node);
+
+/* A parsed export whose strings and numbers are wiped when it goes:
+ * g_autoptr(LkImportJson) root = lk_import_json_parse (…). */
+typedef JsonNode LkImportJson;
+
+static inline void
+lk_import_json_free (LkImportJson *node)
+{
+  lk_import_json_wipe_tree (node);
+  json_node_unref (node);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkImportJson, lk_import_json_free)
+
 /* A string copied only when it is valid UTF-8 and at most @max bytes;
  * NULL otherwise. Empty strings give NULL when @empty_is_null. */
 char       *lk_import_dup_text          (const char   *text,

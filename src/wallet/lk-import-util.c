@@ -84,7 +84,8 @@ lk_import_json_parse (const guint8 *data,
       return NULL;
     }
 
-  parser = json_parser_new_immutable ();
+  /* Mutable, so lk_import_json_wipe_tree() can zero numbers. */
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, (const char *) data, (gssize) len, &local_error))
     {
       int line = 0, column = 0;
@@ -177,6 +178,58 @@ lk_import_json_get_object (JsonObject *object,
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
   return json_node_get_object (node);
+}
+
+void
+lk_import_json_wipe_string (const char *text)
+{
+  if (text != NULL)
+    lk_secure_wipe ((char *) text, strlen (text));
+}
+
+static void
+wipe_member (JsonObject  *object,
+             const char  *member_name,
+             JsonNode    *member_node,
+             gpointer     user_data)
+{
+  lk_import_json_wipe_tree (member_node);
+}
+
+static void
+wipe_element (JsonArray *array,
+              guint      index,
+              JsonNode  *element_node,
+              gpointer   user_data)
+{
+  lk_import_json_wipe_tree (element_node);
+}
+
+void
+lk_import_json_wipe_tree (JsonNode *node)
+{
+  /* The nesting was bounded (LK_IMPORT_MAX_JSON_DEPTH) before parsing, so
+   * the recursion is too. */
+  if (node == NULL)
+    return;
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      json_object_foreach_member (json_node_get_object (node), wipe_member, NULL);
+      break;
+    case JSON_NODE_ARRAY:
+      json_array_foreach_element (json_node_get_array (node), wipe_element, NULL);
+      break;
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        lk_import_json_wipe_string (json_node_get_string (node));
+      else if (json_node_get_value_type (node) == G_TYPE_INT64)
+        json_node_set_int (node, 0);
+      break;
+    case JSON_NODE_NULL:
+    default:
+      break;
+    }
 }
 
 char *

@@ -6,6 +6,7 @@
 
 #include "import-test-util.h"
 #include "lk-import-file.h"
+#include "lk-import-private.h"
 
 static const char uris_text[] =
   "otpauth://totp/ACME:alice?secret=" RFC_B32_SHA1 "&issuer=ACME\n"
@@ -189,6 +190,34 @@ test_parse_file_async (void)
   g_unlink (path);
 }
 
+/* Parsed exports hold seeds in json-glib's memory; the tree is wiped
+ * before it is freed. */
+static void
+test_json_wipe (void)
+{
+  const char *text = "{\"info\":{\"secret\":\"" RFC_B32_SHA1 "\"},\"bytes\":[-19,64,127],\"n\":[[\"deep\"]]}";
+  g_autoptr(GError) error = NULL;
+  JsonNode *root = lk_import_json_parse ((const guint8 *) text, strlen (text), "test", &error);
+  JsonObject *object;
+  const char *secret, *deep;
+  JsonArray *bytes;
+
+  g_assert_no_error (error);
+  object = json_node_get_object (root);
+  secret = json_object_get_string_member (json_object_get_object_member (object, "info"), "secret");
+  deep = json_array_get_string_element (json_array_get_array_element (json_object_get_array_member (object, "n"), 0), 0);
+  bytes = json_object_get_array_member (object, "bytes");
+  g_assert_cmpstr (secret, ==, RFC_B32_SHA1);
+
+  lk_import_json_wipe_tree (root);
+  for (gsize i = 0; i < strlen (RFC_B32_SHA1); i++)
+    g_assert_cmpint (secret[i], ==, 0);
+  g_assert_cmpint (deep[0], ==, 0);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (json_array_get_int_element (bytes, i), ==, 0);
+  json_node_unref (root);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -200,6 +229,7 @@ main (int    argc,
   g_test_add_func ("/import/file/duplicates", test_duplicates);
   g_test_add_func ("/import/file/parse-file", test_parse_file);
   g_test_add_func ("/import/file/parse-file-async", test_parse_file_async);
+  g_test_add_func ("/import/file/json-wipe", test_json_wipe);
 
   return g_test_run ();
 }
