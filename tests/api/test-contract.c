@@ -429,6 +429,7 @@ test_find_users_paged (Fixture       *f,
       g_autoptr(LkEnrollResult) enrolled = enroll (f, login, "Pa55word!", NULL, &error);
 
       g_assert_no_error (error);
+      g_assert_cmpstr (enrolled->user->login, ==, login);
     }
 
   page = CALL (f, lk_backend_find_users_async (f->backend, f->prefix, 0, 2, NULL, CB),
@@ -618,6 +619,7 @@ test_validate (Fixture       *f,
     g_autoptr(LkEnrollResult) enrolled = enroll (f, bare, "Pa55word!", NULL, &error);
 
     g_assert_no_error (error);
+    g_assert_cmpuint (enrolled->user->device_count, ==, 0);
     g_assert_false (validate (f, bare, NULL, rfc4226_codes[6], &error));
     g_assert_error (error, LK_API_ERROR, LK_ENGINE_ERROR_NO_DEVICES);
   }

@@ -89,6 +89,7 @@ post_code (Fixture    *f,
   g_autoptr(JsonObject) object = post (f, text, strlen (text), NULL, &info);
   int code = info.error_code;
 
+  g_assert_cmpint (json_object_get_int_member (object, "errorCode"), ==, code);
   lk_api_call_info_clear (&info);
   return code;
 }

@@ -109,7 +109,6 @@ test_limits (void)
 {
   g_autoptr(GString) big = g_string_new ("{\"a\": \"");
   g_autoptr(GString) deep = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) ok_depth = NULL;
 
   while (big->len <= LK_API_MAX_BODY_SIZE)

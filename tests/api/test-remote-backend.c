@@ -257,6 +257,7 @@ test_pinned (Fixture       *f,
     g_autoptr(LkUser) again = find_user (custom, &error);
 
     g_assert_no_error (error);
+    g_assert_cmpstr (again->login, ==, "mandy");
     g_assert_cmpstr (f->last_path, ==, "/custom");
   }
 }
