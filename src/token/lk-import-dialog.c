@@ -69,7 +69,7 @@ update_summary (LkImportDialog *self)
         selected++;
     }
   /* Translators: the first line above the import preview. */
-  text = g_strdup_printf (_("%s: %u selected, %u already in the keyring, %u cannot be imported."),
+  text = g_strdup_printf (_("%s: %u selected, %u duplicates (already in the keyring or earlier in the file), %u cannot be imported."),
                           lk_import_format_describe (self->format), selected, duplicates, refused);
   gtk_label_set_label (self->summary_label, text);
   gtk_widget_set_sensitive (GTK_WIDGET (self->import_button), selected > 0);
@@ -120,7 +120,7 @@ create_row (LkImportDialog *self,
                                   entry->token->digits,
                                   entry->group != NULL ? " · " : "",
                                   entry->group != NULL ? entry->group : "",
-                                  entry->duplicate ? _(" · already in the keyring") : "");
+                                  entry->duplicate ? _(" · duplicate") : "");
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
     }
   return row;
