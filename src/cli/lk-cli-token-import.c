@@ -27,7 +27,7 @@ read_password_file (const char  *path,
                     GError     **error)
 {
   char buffer[PASSWORD_MAX + 2];
-  gsize len = 0;
+  gsize len;
   FILE *stream;
   char *password;
 
@@ -40,10 +40,11 @@ read_password_file (const char  *path,
                    _("Cannot open the password file %s: %s"), path, g_strerror (saved));
       return NULL;
     }
-  len = fread (buffer, 1, sizeof buffer - 1, stream);
+  /* One line: a person typing at a terminal ends it with Enter. */
+  if (fgets (buffer, sizeof buffer, stream) == NULL)
+    buffer[0] = '\0';
   if (stream != stdin)
     fclose (stream);
-  buffer[len] = '\0';
   len = strcspn (buffer, "\r\n");
   if (len > PASSWORD_MAX)
     {
@@ -222,6 +223,8 @@ lk_cli_token_import_run (LkCliContext *ctx,
   if (format_name != NULL && !lk_import_format_from_string (format_name, &format))
     return lk_cli_usage_error (ctx, _("unknown format “%s”; use aegis, andotp, freeotp, google or uris"), format_name);
   source = argv[1];
+  if (g_str_equal (source, "-") && password_file != NULL && g_str_equal (password_file, "-"))
+    return lk_cli_usage_error (ctx, _("standard input cannot hold both the file and its password"));
 
   if (password_file != NULL)
     {
