@@ -139,7 +139,8 @@ print_preview (LkCliContext   *ctx,
       return;
     }
 
-  g_print (_("%s: %u entries\n"), lk_import_format_describe (format), entries->len);
+  g_print (ngettext ("%s: %u entry\n", "%s: %u entries\n", entries->len),
+           lk_import_format_describe (format), entries->len);
   for (guint i = 0; i < entries->len; i++)
     {
       const LkImportEntry *entry = g_ptr_array_index (entries, i);
@@ -153,11 +154,13 @@ print_preview (LkCliContext   *ctx,
       else
         g_print ("  %-10s %s: %s\n", status, entry->name, entry->reason);
     }
+  /* Counts as "N of M" forms would need a plural per number; the
+   * labelled figures read correctly for any count. */
   if (dry_run)
-    g_print (_("Dry run: %u would be imported, %u duplicates skipped, %u cannot be imported. Nothing was stored.\n"),
+    g_print (_("Dry run, nothing stored. To import: %u; duplicates: %u; cannot be imported: %u.\n"),
              importable, duplicates, refused);
-  else
-    g_print (_("Imported %u tokens; %u duplicates skipped, %u could not be imported.\n"),
+  else if (n_imported > 0)
+    g_print (_("Imported: %u; duplicates skipped: %u; could not be imported: %u.\n"),
              n_imported, duplicates, refused);
 }
 

@@ -62,7 +62,7 @@ lk_import_format_describe (LkImportFormat format)
     case LK_IMPORT_FORMAT_FREEOTP:
       return _("FreeOTP+ export");
     case LK_IMPORT_FORMAT_URIS:
-      return _("list of otpauth links");
+      return _("List of otpauth links");
     case LK_IMPORT_FORMAT_AUTO:
     default:
       return _("unknown format");

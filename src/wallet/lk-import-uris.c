@@ -101,7 +101,7 @@ lk_import_uris_parse (const guint8 *data,
       if (strlen (line) > LK_IMPORT_URIS_MAX_LINE)
         {
           entry = lk_import_entry_new (name);
-          lk_import_entry_refuse (entry, _("Line %u is longer than %u characters."), number, LK_IMPORT_URIS_MAX_LINE);
+          lk_import_entry_refuse (entry, _("The line is longer than %u characters."), LK_IMPORT_URIS_MAX_LINE);
           g_ptr_array_add (entries, entry);
           continue;
         }
@@ -115,7 +115,7 @@ lk_import_uris_parse (const guint8 *data,
           if (parsed == NULL)
             {
               entry = lk_import_entry_new (name);
-              lk_import_entry_refuse (entry, _("Line %u: %s"), number, local_error->message);
+              lk_import_entry_refuse (entry, "%s", local_error->message);
               g_ptr_array_add (entries, entry);
               continue;
             }
@@ -137,7 +137,7 @@ lk_import_uris_parse (const guint8 *data,
                 {
                   pending_batch_free (pending);
                   entry = lk_import_entry_new (name);
-                  lk_import_entry_refuse (entry, _("Line %u: %s"), number, local_error->message);
+                  lk_import_entry_refuse (entry, "%s", local_error->message);
                   g_ptr_array_add (entries, entry);
                   continue;
                 }
@@ -151,7 +151,7 @@ lk_import_uris_parse (const guint8 *data,
 
         entry = lk_import_entry_new (name);
         if (token == NULL)
-          lk_import_entry_refuse (entry, _("Line %u: %s"), number, local_error->message);
+          lk_import_entry_refuse (entry, "%s", local_error->message);
         else
           lk_import_entry_take_token (entry, token);
         g_ptr_array_add (entries, entry);
@@ -171,7 +171,7 @@ lk_import_uris_parse (const guint8 *data,
           g_autofree char *name = g_strdup_printf (_("line %u"), pending->first_line);
           LkImportEntry *entry = lk_import_entry_new (name);
 
-          lk_import_entry_refuse (entry, _("Line %u: %s"), pending->first_line, local_error->message);
+          lk_import_entry_refuse (entry, "%s", local_error->message);
           g_ptr_array_insert (entries, (gint) pending->position, entry);
           continue;
         }

@@ -16,7 +16,7 @@ gboolean    lk_import_uris_detect   (const guint8 *data,
 
 /* One entry per otpauth:// line; blank lines and lines starting with '#'
  * are skipped. A line that does not parse becomes an entry named
- * "line N" with the parser's reason. otpauth-migration:// lines (Google
+ * "line N" whose reason is the parser's message. otpauth-migration:// lines (Google
  * exports) are collected per batch and expanded in place of the batch's
  * first line; a batch with parts missing becomes one entry with a reason.
  * Only a file that is not UTF-8 text or is too large fails as a whole. */

@@ -290,7 +290,7 @@ test_cli_import (void)
 
   ctl (&real, NULL, "token", "import", list, NULL);
   g_assert_cmpint (real.status, ==, 0);
-  g_assert_nonnull (strstr (real.out, "Imported 5 tokens"));
+  g_assert_nonnull (strstr (real.out, "Imported: 5;"));
   g_assert_cmpuint (wallet_count (wallet), ==, 5);
 
   ctl (&again, NULL, "token", "import", list, NULL);

@@ -40,7 +40,7 @@ test_lines (void)
   /* Bad lines keep their place, named by line number. */
   g_assert_null (entry_at (entries, 2)->token);
   g_assert_cmpstr (entry_at (entries, 2)->name, ==, "line 7");
-  g_assert_true (g_str_has_prefix (entry_at (entries, 2)->reason, "Line 7: "));
+  g_assert_nonnull (strstr (entry_at (entries, 2)->reason, "secret"));
   g_assert_cmpstr (entry_at (entries, 3)->name, ==, "line 8");
   g_assert_nonnull (entry_at (entries, 3)->reason);
 
