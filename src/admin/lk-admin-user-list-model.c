@@ -256,6 +256,16 @@ page_fetched (GObject      *source,
       self->last_latency = g_get_monotonic_time () - self->sent_at;
       g_hash_table_remove_all (self->pages);
       g_queue_clear (&self->lru);
+      set_error (self, NULL);
+      set_loading (self, FALSE);
+      /* Two signals, not one: on a single (0, old, total) GTK 4.8's list
+       * item manager asks for every added item, looking for widgets it can
+       * reuse, which would page in the whole result. With nothing removed
+       * in the same signal it asks only for the rows it shows. The model
+       * is empty in between, as the first signal says. */
+      self->n_items = 0;
+      if (old > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, old, 0);
       self->n_items = total;
       if (total > 0 && fetch->page == 0)
         {
@@ -263,9 +273,8 @@ page_fetched (GObject      *source,
           page->requested = TRUE;
           fill_page (self, page, users);
         }
-      set_error (self, NULL);
-      set_loading (self, FALSE);
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, old, total);
+      if (total > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, total);
       if (old != total)
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
       goto out;

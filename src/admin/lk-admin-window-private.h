@@ -44,6 +44,7 @@ struct _LkAdminWindow
   GSettings            *settings;          /* nullable: no schema installed */
   char                 *connect_error;     /* why there is no backend, or NULL */
   guint                 reselect_id;
+  guint                 spinner_id;        /* the spinner's start delay */
   AdwToast             *last_toast;        /* weak */
 };
 

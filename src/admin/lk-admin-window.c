@@ -44,13 +44,37 @@ load_css (void)
 
 /* ---- calls --------------------------------------------------------------- */
 
+/* The spinner appears only for calls that take a noticeable time: a
+ * search answered in 50 ms should not flash it (and a spinning spinner
+ * repaints the header every frame while it shows). */
+#define SPINNER_DELAY_MS 300
+
+static gboolean
+spinner_delay_done (gpointer data)
+{
+  LkAdminWindow *self = data;
+
+  self->spinner_id = 0;
+  if (self->busy_spinner != NULL)
+    gtk_spinner_set_spinning (self->busy_spinner, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 update_busy (LkAdminWindow *self)
 {
+  gboolean busy;
+
   if (self->busy_spinner == NULL)
     return;
-  gtk_spinner_set_spinning (self->busy_spinner,
-                            self->busy > 0 || (self->model && lk_admin_user_list_model_get_loading (self->model)));
+  busy = self->busy > 0 || (self->model && lk_admin_user_list_model_get_loading (self->model));
+  if (!busy)
+    {
+      g_clear_handle_id (&self->spinner_id, g_source_remove);
+      gtk_spinner_set_spinning (self->busy_spinner, FALSE);
+    }
+  else if (!gtk_spinner_get_spinning (self->busy_spinner) && self->spinner_id == 0)
+    self->spinner_id = g_timeout_add (SPINNER_DELAY_MS, spinner_delay_done, self);
 }
 
 LkAdminCall *
@@ -351,6 +375,7 @@ lk_admin_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->model, self);
     }
   g_clear_handle_id (&self->reselect_id, g_source_remove);
+  g_clear_handle_id (&self->spinner_id, g_source_remove);
   g_clear_weak_pointer (&self->last_toast);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
