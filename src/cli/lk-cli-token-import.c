@@ -183,6 +183,42 @@ looks_like_uri (const char *argument)
          g_ascii_strncasecmp (argument, "otpauth-migration:", 18) == 0;
 }
 
+/* Several sources at once: QR code images and link lists, read together
+ * so the parts of a Google multi-QR export join up whatever their order. */
+static GPtrArray *
+parse_several (int              n_sources,
+               char           **sources,
+               LkImportFormat  *format,
+               GError         **error)
+{
+  g_autoptr(GPtrArray) data = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  *format = LK_IMPORT_FORMAT_URIS;
+  for (int i = 0; i < n_sources; i++)
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (looks_like_uri (sources[i]))
+        {
+          g_ptr_array_add (data, lk_secure_bytes_new (sources[i], strlen (sources[i])));
+          continue;
+        }
+      if (g_str_equal (sources[i], "-"))
+        {
+          g_set_error_literal (error, LK_CLI_ERROR, LK_CLI_ERROR_USAGE,
+                               _("standard input (-) can only be used alone"));
+          return NULL;
+        }
+      if (!g_file_get_contents (sources[i], &contents, &len, error))
+        return NULL;
+      if (len >= 8 && memcmp (contents, "\x89PNG", 4) == 0)
+        *format = LK_IMPORT_FORMAT_QR_IMAGE;
+      g_ptr_array_add (data, lk_secure_bytes_new_take (g_steal_pointer (&contents), len));
+    }
+  return lk_import_parse_combined (data, error);
+}
+
 int
 lk_cli_token_import_run (LkCliContext *ctx,
                          int           argc,
@@ -196,7 +232,7 @@ lk_cli_token_import_run (LkCliContext *ctx,
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
       N_("Read the backup's password from the first line of FILE (- for standard input)"), N_("FILE") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
-      N_("The file's format: aegis, andotp, freeotp, google, uris (default: recognise it)"), N_("FORMAT") },
+      N_("The file's format: aegis, andotp, freeotp, google, uris, qr-image (default: recognise it)"), N_("FORMAT") },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run,
       N_("Show what would be imported, store nothing"), NULL },
     { "include-duplicates", 0, 0, G_OPTION_ARG_NONE, &include_duplicates,
@@ -212,19 +248,21 @@ lk_cli_token_import_run (LkCliContext *ctx,
   guint n_imported = 0, importable = 0;
   int status;
 
-  if (!lk_cli_parse_options (ctx, options, _("FILE|URI|-"),
+  if (!lk_cli_parse_options (ctx, options, _("FILE|URI|- [FILE|URI…]"),
                              _("Imports tokens from an Aegis vault, an andOTP backup, a FreeOTP+ export, a "
-                               "Google Authenticator export (otpauth-migration:// links) or a text file of "
-                               "otpauth:// links. Every entry is listed first; entries that cannot be imported "
+                               "Google Authenticator export (otpauth-migration:// links), a text file of "
+                               "otpauth:// links or a PNG image of QR codes. Several images or link lists "
+                               "are read together, so the QR codes of a multi-part Google export can be given "
+                               "in any order. Every entry is listed first; entries that cannot be imported "
                                "say why, duplicates of stored tokens are skipped, and either all the rest is "
                                "stored or nothing is. Give - to read the file from standard input (a link on "
                                "the command line is visible to other users in the process list)."),
                              &argc, &argv, &status))
     return status;
-  if (argc != 2)
-    return lk_cli_usage_error (ctx, _("needs one FILE, URI or - (standard input)"));
+  if (argc < 2)
+    return lk_cli_usage_error (ctx, _("needs a FILE, URI or - (standard input)"));
   if (format_name != NULL && !lk_import_format_from_string (format_name, &format))
-    return lk_cli_usage_error (ctx, _("unknown format “%s”; use aegis, andotp, freeotp, google or uris"), format_name);
+    return lk_cli_usage_error (ctx, _("unknown format “%s”; use aegis, andotp, freeotp, google, uris or qr-image"), format_name);
   source = argv[1];
   if (g_str_equal (source, "-") && password_file != NULL && g_str_equal (password_file, "-"))
     return lk_cli_usage_error (ctx, _("standard input cannot hold both the file and its password"));
@@ -236,7 +274,9 @@ lk_cli_token_import_run (LkCliContext *ctx,
         return lk_cli_report_error (ctx, error);
     }
 
-  if (looks_like_uri (source))
+  if (argc > 2)
+    entries = parse_several (argc - 1, argv + 1, &format, &error);
+  else if (looks_like_uri (source))
     entries = lk_import_parse ((const guint8 *) source, strlen (source), format, password, &format, &error);
   else if (g_str_equal (source, "-"))
     {

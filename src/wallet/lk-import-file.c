@@ -11,6 +11,7 @@
 #include "lk-import-freeotp.h"
 #include "lk-import-google.h"
 #include "lk-import-uris.h"
+#include "lk-qr.h"
 #include "lk-secure.h"
 
 static const struct
@@ -24,6 +25,7 @@ static const struct
   { LK_IMPORT_FORMAT_ANDOTP, "andotp" },
   { LK_IMPORT_FORMAT_FREEOTP, "freeotp" },
   { LK_IMPORT_FORMAT_URIS, "uris" },
+  { LK_IMPORT_FORMAT_QR_IMAGE, "qr-image" },
 };
 
 const char *
@@ -63,6 +65,8 @@ lk_import_format_describe (LkImportFormat format)
       return _("FreeOTP+ export");
     case LK_IMPORT_FORMAT_URIS:
       return _("List of otpauth links");
+    case LK_IMPORT_FORMAT_QR_IMAGE:
+      return _("QR code image");
     case LK_IMPORT_FORMAT_AUTO:
     default:
       return _("unknown format");
@@ -93,6 +97,8 @@ lk_import_detect (const guint8 *data,
   gsize rest_len = len;
   const guint8 *rest = skip_space (data, &rest_len);
 
+  if (len >= 8 && memcmp (data, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return LK_IMPORT_FORMAT_QR_IMAGE;
   if (rest_len == 0)
     return LK_IMPORT_FORMAT_AUTO;
   if (rest[0] == '{')
@@ -119,6 +125,90 @@ lk_import_detect (const guint8 *data,
   if (!g_utf8_validate ((const char *) data, (gssize) len, NULL) || memchr (data, '\0', len) != NULL)
     return LK_IMPORT_FORMAT_ANDOTP;
   return LK_IMPORT_FORMAT_AUTO;
+}
+
+/* Appends the links a source holds to @text, one per line: the decoded QR
+ * codes of a PNG, or the source itself when it is a link list. */
+static gboolean
+append_links (GString       *text,
+              const guint8  *data,
+              gsize          len,
+              guint          number,
+              GError       **error)
+{
+  LkImportFormat format = lk_import_detect (data, len);
+
+  if (format == LK_IMPORT_FORMAT_QR_IMAGE)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_auto(GStrv) texts = lk_qr_decode_png (data, len, &local_error);
+
+      if (texts == NULL)
+        {
+          g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_CORRUPT,
+                       _("Image %u: %s"), number, local_error->message);
+          return FALSE;
+        }
+      for (guint i = 0; texts[i] != NULL; i++)
+        {
+          g_string_append (text, texts[i]);
+          g_string_append_c (text, '\n');
+          lk_secure_wipe (texts[i], strlen (texts[i]));
+        }
+      return TRUE;
+    }
+  if (format == LK_IMPORT_FORMAT_URIS || format == LK_IMPORT_FORMAT_GOOGLE)
+    {
+      g_string_append_len (text, (const char *) data, (gssize) len);
+      g_string_append_c (text, '\n');
+      return TRUE;
+    }
+  g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_UNKNOWN_FORMAT,
+               _("Source %u is neither a QR code image nor a list of otpauth links; "
+                 "only those can be imported together."), number);
+  return FALSE;
+}
+
+static void
+wipe_string (GString *text)
+{
+  lk_secure_wipe (text->str, text->allocated_len);
+  g_string_free (text, TRUE);
+}
+
+GPtrArray *
+lk_import_parse_combined (GPtrArray  *sources,
+                          GError    **error)
+{
+  GString *text;
+  GPtrArray *entries = NULL;
+  gsize total = 0;
+
+  g_return_val_if_fail (sources != NULL, NULL);
+
+  for (guint i = 0; i < sources->len; i++)
+    total += g_bytes_get_size (g_ptr_array_index (sources, i));
+  if (total > LK_IMPORT_MAX_FILE_SIZE)
+    {
+      g_set_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_TOO_LARGE,
+                   _("The files are larger than %u MiB together."), LK_IMPORT_MAX_FILE_SIZE / (1024 * 1024));
+      return NULL;
+    }
+  /* Sized once: a reallocation would leave an unwiped copy of the links. */
+  text = g_string_sized_new (total + 64 * 1024);
+  for (guint i = 0; i < sources->len; i++)
+    {
+      GBytes *source = g_ptr_array_index (sources, i);
+
+      if (!append_links (text, g_bytes_get_data (source, NULL), g_bytes_get_size (source), i + 1, error))
+        {
+          wipe_string (text);
+          return NULL;
+        }
+    }
+  entries = lk_import_uris_parse ((const guint8 *) text->str, text->len, error);
+  wipe_string (text);
+  return entries;
 }
 
 GPtrArray *
@@ -151,11 +241,18 @@ lk_import_parse (const guint8   *data,
       return lk_import_andotp_parse (data, len, password, error);
     case LK_IMPORT_FORMAT_FREEOTP:
       return lk_import_freeotp_parse (data, len, error);
+    case LK_IMPORT_FORMAT_QR_IMAGE:
+      {
+        g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+        g_ptr_array_add (sources, g_bytes_new_static (data, len));
+        return lk_import_parse_combined (sources, error);
+      }
     case LK_IMPORT_FORMAT_AUTO:
     default:
       g_set_error_literal (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_UNKNOWN_FORMAT,
                            _("The file is not in a format Latchkey can import (Aegis, andOTP, FreeOTP+, "
-                             "Google Authenticator export or a list of otpauth links)."));
+                             "Google Authenticator export, a list of otpauth links or a QR code image)."));
       return NULL;
     }
 }

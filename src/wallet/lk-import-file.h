@@ -16,9 +16,10 @@ typedef enum
   LK_IMPORT_FORMAT_ANDOTP,
   LK_IMPORT_FORMAT_FREEOTP,
   LK_IMPORT_FORMAT_URIS,     /* otpauth:// URIs, one per line */
+  LK_IMPORT_FORMAT_QR_IMAGE, /* a PNG with QR codes of otpauth or otpauth-migration links */
 } LkImportFormat;
 
-/* "google", "aegis", "andotp", "freeotp", "uris" (and "auto"). */
+/* "google", "aegis", "andotp", "freeotp", "uris", "qr-image" (and "auto"). */
 const char     *lk_import_format_to_string   (LkImportFormat  format);
 gboolean        lk_import_format_from_string (const char     *name,
                                               LkImportFormat *out_format);
@@ -27,7 +28,8 @@ const char     *lk_import_format_describe    (LkImportFormat  format);
 
 /* Recognises @data: Aegis and FreeOTP+ by their JSON members, andOTP by a
  * JSON array or by being binary (its encrypted form has no marker),
- * otpauth lists and Google exports by their first line. */
+ * otpauth lists and Google exports by their first line, PNG images (QR
+ * codes, read with lk-qr) by their signature. */
 LkImportFormat  lk_import_detect             (const guint8   *data,
                                               gsize           len);
 
@@ -39,6 +41,14 @@ GPtrArray      *lk_import_parse              (const guint8   *data,
                                               LkImportFormat  format,
                                               const char     *password,
                                               LkImportFormat *out_format,
+                                              GError        **error);
+
+/* Several sources read as one: each is a PNG with QR codes or a text of
+ * otpauth / otpauth-migration links (@sources: GBytes). This is how the
+ * QR codes of a Google multi-QR export, saved as separate screenshots,
+ * come together as one batch, in any order. Other formats cannot be
+ * combined (LK_IMPORT_ERROR_UNKNOWN_FORMAT, naming the source's number). */
+GPtrArray      *lk_import_parse_combined     (GPtrArray      *sources,
                                               GError        **error);
 
 /* Reads @file (at most LK_IMPORT_MAX_FILE_SIZE bytes; the read buffer is

@@ -7,6 +7,7 @@
 #include "import-test-util.h"
 #include "lk-import-file.h"
 #include "lk-import-private.h"
+#include "lk-qr.h"
 
 static const char uris_text[] =
   "otpauth://totp/ACME:alice?secret=" RFC_B32_SHA1 "&issuer=ACME\n"
@@ -57,7 +58,7 @@ test_format_names (void)
 {
   LkImportFormat format;
 
-  for (LkImportFormat f = LK_IMPORT_FORMAT_AUTO; f <= LK_IMPORT_FORMAT_URIS; f++)
+  for (LkImportFormat f = LK_IMPORT_FORMAT_AUTO; f <= LK_IMPORT_FORMAT_QR_IMAGE; f++)
     {
       g_assert_true (lk_import_format_from_string (lk_import_format_to_string (f), &format));
       g_assert_cmpint (format, ==, f);
@@ -218,6 +219,79 @@ test_json_wipe (void)
   json_node_unref (root);
 }
 
+static GBytes *
+qr_png (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  GBytes *png = lk_qr_encode_png (text, 4, &error);
+
+  g_assert_no_error (error);
+  return png;
+}
+
+static char *
+google_part (const char *account,
+             int         size,
+             int         index)
+{
+  GByteArray *otps[] = { pb_otp (account, account, "G", 1, 1, 2, 0) };
+  g_autoptr(GByteArray) payload = pb_payload (otps, 1, size, index, 55);
+
+  return migration_uri (payload, TRUE);
+}
+
+static void
+test_qr_images (void)
+{
+  g_autoptr(GBytes) single = qr_png ("otpauth://totp/ACME:alice?secret=" RFC_B32_SHA1 "&issuer=ACME&digits=8");
+  g_autofree char *u0 = google_part ("zero", 3, 0);
+  g_autofree char *u1 = google_part ("one", 3, 1);
+  g_autofree char *u2 = google_part ("two", 3, 2);
+  g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  LkImportFormat format;
+  const char *json = "{\"tokens\":[]}";
+  static const guint8 broken_png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H' };
+
+  g_assert_cmpint (lk_import_detect (g_bytes_get_data (single, NULL), g_bytes_get_size (single)), ==,
+                   LK_IMPORT_FORMAT_QR_IMAGE);
+  entries = lk_import_parse (g_bytes_get_data (single, NULL), g_bytes_get_size (single), LK_IMPORT_FORMAT_AUTO,
+                             NULL, &format, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (format, ==, LK_IMPORT_FORMAT_QR_IMAGE);
+  g_assert_cmpuint (entries->len, ==, 1);
+  assert_code (entry_at (entries, 0), 59, "94287082");
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  /* A Google export saved as three screenshots, given out of order, plus a
+   * link list: one batch. */
+  g_ptr_array_add (sources, qr_png (u2));
+  g_ptr_array_add (sources, g_bytes_new_static ("otpauth://totp/Text:t?secret=MFRGGZDFMZTWQ2LK\n", 46));
+  g_ptr_array_add (sources, qr_png (u0));
+  g_ptr_array_add (sources, qr_png (u1));
+  entries = lk_import_parse_combined (sources, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 4);
+  g_assert_cmpstr (entry_at (entries, 0)->token->account, ==, "zero");
+  g_assert_cmpstr (entry_at (entries, 1)->token->account, ==, "one");
+  g_assert_cmpstr (entry_at (entries, 2)->token->account, ==, "two");
+  g_assert_cmpstr (entry_at (entries, 3)->token->account, ==, "t");
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  /* Only images and link lists combine. */
+  g_ptr_array_add (sources, g_bytes_new_static (json, strlen (json)));
+  entries = lk_import_parse_combined (sources, &error);
+  g_assert_null (entries);
+  g_assert_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_UNKNOWN_FORMAT);
+  g_assert_nonnull (strstr (error->message, "5"));
+  g_clear_error (&error);
+
+  entries = lk_import_parse (broken_png, sizeof broken_png, LK_IMPORT_FORMAT_AUTO, NULL, NULL, &error);
+  g_assert_null (entries);
+  g_assert_error (error, LK_IMPORT_ERROR, LK_IMPORT_ERROR_CORRUPT);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -230,6 +304,7 @@ main (int    argc,
   g_test_add_func ("/import/file/parse-file", test_parse_file);
   g_test_add_func ("/import/file/parse-file-async", test_parse_file_async);
   g_test_add_func ("/import/file/json-wipe", test_json_wipe);
+  g_test_add_func ("/import/file/qr-images", test_qr_images);
 
   return g_test_run ();
 }

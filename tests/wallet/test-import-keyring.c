@@ -9,6 +9,7 @@
 #include "import-test-util.h"
 #include "lk-import-aegis.h"
 #include "lk-import-file.h"
+#include "lk-qr.h"
 #include "lk-wallet.h"
 
 static const char uris_text[] =
@@ -400,6 +401,45 @@ test_cli_export (void)
   g_assert_true (g_file_test (qr_path, G_FILE_TEST_EXISTS));
 }
 
+static char *
+png_file (const char *name,
+          const char *account,
+          int         index)
+{
+  GByteArray *otps[] = { pb_otp (account, account, "Phone", 1, 1, 2, 0) };
+  g_autoptr(GByteArray) payload = pb_payload (otps, 1, 3, index, 4242);
+  g_autofree char *uri = migration_uri (payload, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) png = lk_qr_encode_png (uri, 4, &error);
+  char *path = test_scratch_path (name);
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png), &error));
+  return path;
+}
+
+/* Three screenshots of a Google export, in the wrong order, on one command line. */
+static void
+test_cli_google_images (void)
+{
+  g_autoptr(LkWallet) wallet = lk_wallet_new ();
+  g_autofree char *p0 = png_file ("g0.png", "zero", 0);
+  g_autofree char *p1 = png_file ("g1.png", "one", 1);
+  g_autofree char *p2 = png_file ("g2.png", "two", 2);
+  g_auto(Run) partial = { 0 }, whole = { 0 };
+
+  wipe_wallet (wallet);
+  ctl (&partial, NULL, "token", "import", p2, p0, NULL);
+  g_assert_cmpint (partial.status, ==, 1);
+  g_assert_nonnull (strstr (partial.out, "2 of 3 scanned"));
+  g_assert_cmpuint (wallet_count (wallet), ==, 0);
+
+  ctl (&whole, NULL, "token", "import", p2, p0, p1, NULL);
+  g_assert_cmpint (whole.status, ==, 0);
+  g_assert_nonnull (strstr (whole.out, "Imported: 3;"));
+  g_assert_cmpuint (wallet_count (wallet), ==, 3);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -412,6 +452,7 @@ main (int    argc,
   g_test_add_func ("/import/keyring/cli/import", test_cli_import);
   g_test_add_func ("/import/keyring/cli/encrypted", test_cli_encrypted);
   g_test_add_func ("/import/keyring/cli/export", test_cli_export);
+  g_test_add_func ("/import/keyring/cli/google-images", test_cli_google_images);
 
   return g_test_run ();
 }
