@@ -49,7 +49,7 @@ code_for (guint   i,
   lk_hotp_generate (key, counter, 6, code);
 }
 
-static void
+static G_NORETURN void
 die (const char *what, GError *error)
 {
   g_printerr ("engine-bench: %s: %s\n", what, error ? error->message : "failed");

@@ -752,8 +752,6 @@ reseal_table (LkEngine      *engine,
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GArray) accounts = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
   GError *local_error = NULL;
   const char *purpose = outbox ? LK_SEAL_OUTBOX : LK_SEAL_SEED;
   LkStoreStep step;

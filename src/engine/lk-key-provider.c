@@ -116,7 +116,7 @@ lk_file_key_provider_load (LkKeyProvider *provider,
                            GError       **error)
 {
   LkFileKeyProvider *self = LK_FILE_KEY_PROVIDER (provider);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   struct stat st;
   gsize got = 0;
   int fd;
@@ -182,7 +182,7 @@ lk_file_key_provider_store (LkKeyProvider *provider,
                             GError       **error)
 {
   LkFileKeyProvider *self = LK_FILE_KEY_PROVIDER (provider);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autofree char *tmp = g_strconcat (self->path, ".new", NULL);
   g_autofree char *dir = g_path_get_dirname (self->path);
   gboolean ok;
@@ -282,7 +282,7 @@ lk_memory_key_provider_load (LkKeyProvider *provider,
                              GError       **error)
 {
   LkMemoryKeyProvider *self = LK_MEMORY_KEY_PROVIDER (provider);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
 
   memcpy (key, self->key, LK_MASTER_KEY_SIZE);
   return TRUE;
@@ -294,7 +294,7 @@ lk_memory_key_provider_store (LkKeyProvider *provider,
                               GError       **error)
 {
   LkMemoryKeyProvider *self = LK_MEMORY_KEY_PROVIDER (provider);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
 
   memcpy (self->key, key, LK_MASTER_KEY_SIZE);
   return TRUE;

@@ -33,6 +33,8 @@ test_add_vendor_sample (Fixture *f, gconstpointer data)
   g_autoptr(LkDevice) d = NULL;
   LkDeviceSpec spec;
 
+  g_assert_cmpuint (u->device_count, ==, 0);
+
   /* The add_oath_device sample of the vendor documentation, as written. */
   lk_device_spec_init (&spec);
   spec.device_type = 1;
@@ -125,6 +127,9 @@ test_provision (Fixture *f, gconstpointer data)
   g_autoptr(LkProvisionResult) p = NULL;
   g_autoptr(LkOtpauth) uri = NULL;
   LkDeviceSpec spec;
+
+  g_assert_cmpstr (u->login, ==, "rita");
+  g_assert_cmpstr (v->login, ==, "sven");
 
   lk_device_spec_init (&spec);
   spec.secret_key_hex = RFC_SEED_HEX;
@@ -234,6 +239,8 @@ test_assign_and_lists (Fixture *f, gconstpointer data)
   guint total = 0;
   LkDeviceSpec spec;
 
+  g_assert_true (u->enabled && v->enabled);
+
   /* Three fobs in stock. */
   for (guint i = 0; i < 3; i++)
     {
@@ -282,6 +289,7 @@ test_assign_and_lists (Fixture *f, gconstpointer data)
   {
     g_autoptr(LkProvisionResult) p = lk_engine_provision_device (f->engine, f->account, "uma", "FOB-1", "hw", NULL, &error);
     g_assert_no_error (error);
+    g_assert_cmpstr (p->device->physical_device_id, ==, "hw");
   }
   g_assert_true (lk_engine_unassign_device (f->engine, f->account, "FOB-1", &error));
   fob = lk_engine_find_device (f->engine, f->account, "FOB-1", &error);

@@ -29,7 +29,6 @@ query_int (const char *path,
 static void
 test_schema (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
   guint n = 0;
   g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
 
@@ -260,6 +259,7 @@ test_batch (Fixture *f, gconstpointer data)
   {
     g_autoptr(LkEnrollResult) r = lk_engine_enroll_user (f->engine, f->account, &us, &error);
     g_assert_no_error (error);
+    g_assert_nonnull (r);
   }
   lk_engine_batch_rollback (f->engine);
   g_assert_null (lk_engine_find_user (f->engine, f->account, "ghost", &error));

@@ -137,10 +137,12 @@ test_find_users (Fixture *f, gconstpointer data)
       g_autoptr(LkEnrollResult) r = enroll (f, login, i == 7 ? "Zoë" : "Sam", i == 42 ? "Zimmer" : "Smith",
                                             email, NULL, &error);
       g_assert_no_error (error);
+      g_assert_nonnull (r);
     }
   g_assert_true (lk_engine_batch_commit (f->engine, &error));
   {
     g_autoptr(LkEnrollResult) r = enroll (f, "alpha", "Al", "Pha", "x@y.example", NULL, &error);
+    g_assert_nonnull (r);
   }
 
   /* Everyone, sorted by login, paged. */
@@ -201,10 +203,12 @@ test_find_users_broad (Fixture *f, gconstpointer data)
       g_autofree char *login = g_strdup_printf ("m%04u", 4599 - i);
       g_autoptr(LkEnrollResult) r = enroll (f, login, i % 3 == 0 ? "Maria" : "Jo", "Doe", NULL, NULL, &error);
       g_assert_no_error (error);
+      g_assert_nonnull (r);
     }
   g_assert_true (lk_engine_batch_commit (f->engine, &error));
   {
     g_autoptr(LkEnrollResult) r = enroll (f, "zed", "Mark", "Doe", NULL, NULL, &error);
+    g_assert_nonnull (r);
   }
 
   /* "m": every login (4600) plus Maria/Mark first names: broad. */
@@ -316,6 +320,7 @@ test_audit (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   {
     g_autoptr(LkEnrollResult) other = enroll (f, "quinn", NULL, NULL, NULL, NULL, &error);
+    g_assert_nonnull (other);
   }
 
   entries = lk_engine_list_audit (f->engine, f->account, "PAUL", 0, 0, &error);
