@@ -18,6 +18,7 @@ struct _LkTokenRow
   gboolean       hide_codes;
   guint          last_seconds;
   char          *code_text;
+  char          *spoken;        /* the code label's accessible label */
 
   GtkWidget     *issuer_label;
   GtkWidget     *account_label;
@@ -68,6 +69,10 @@ lk_token_row_update_accessible (LkTokenRow *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   if (spoken != NULL)
     lk_secure_wipe (spoken, strlen (spoken));
+  if (self->spoken != NULL)
+    lk_secure_wipe (self->spoken, strlen (self->spoken));
+  g_free (self->spoken);
+  self->spoken = g_steal_pointer (&label);
 }
 
 static void
@@ -122,6 +127,11 @@ lk_token_row_dispose (GObject *object)
   LkTokenRow *self = LK_TOKEN_ROW (object);
 
   lk_token_row_unbind (self);
+  if (self->spoken != NULL)
+    {
+      lk_secure_wipe (self->spoken, strlen (self->spoken));
+      g_clear_pointer (&self->spoken, g_free);
+    }
   if (self->code_text != NULL)
     {
       lk_secure_wipe (self->code_text, strlen (self->code_text));
@@ -324,4 +334,11 @@ lk_token_row_get_code_text (LkTokenRow *self)
 {
   g_return_val_if_fail (LK_IS_TOKEN_ROW (self), NULL);
   return self->code_text;
+}
+
+const char *
+lk_token_row_get_spoken (LkTokenRow *self)
+{
+  g_return_val_if_fail (LK_IS_TOKEN_ROW (self), NULL);
+  return self->spoken;
 }

@@ -30,4 +30,8 @@ void         lk_token_row_tick           (LkTokenRow  *self,
 /* The text the code label shows ("123 456", "••• •••" when hidden). */
 const char  *lk_token_row_get_code_text  (LkTokenRow  *self);
 
+/* What a screen reader says for the code ("Code 1 2 3 4 5 6, 17 seconds
+ * left"): the label set on the code's accessible. */
+const char  *lk_token_row_get_spoken     (LkTokenRow  *self);
+
 G_END_DECLS

@@ -334,6 +334,31 @@ test_list_and_search (void)
   if (g_get_real_time () / G_USEC_PER_SEC / 30 == now / 30)
     g_assert_cmpstr (lk_token_row_get_code_text (row_at (0)), ==, grouped);
 
+  /* What a screen reader hears: the digits one by one and the time left. */
+  {
+    g_autofree char *spelled = lk_token_spell_code (code);
+    g_autofree char *prefix = g_strdup_printf ("Code %s, ", spelled);
+    const char *spoken = lk_token_row_get_spoken (row_at (0));
+
+    if (g_get_real_time () / G_USEC_PER_SEC / 30 == now / 30)
+      {
+        g_assert_true (g_str_has_prefix (spoken, prefix));
+        g_assert_true (g_str_has_suffix (spoken, "seconds left") || g_str_has_suffix (spoken, "second left"));
+      }
+  }
+
+  /* Type anywhere: the search bar listens to the whole window. */
+  g_assert_true (gtk_search_bar_get_key_capture_widget (GTK_SEARCH_BAR (window->search_bar)) == GTK_WIDGET (window));
+
+  /* Timers run while the window shows and stop while it is hidden. */
+  g_assert_cmpuint (window->boundary_source, !=, 0);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  g_assert_cmpuint (window->boundary_source, ==, 0);
+  g_assert_cmpuint (window->tick_source, ==, 0);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_ms (200);
+  g_assert_cmpuint (window->boundary_source, !=, 0);
+
   wait_ms (300);
   save_screenshot (GTK_WIDGET (window), "token-window.png");
 
