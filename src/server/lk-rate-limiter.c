@@ -62,6 +62,19 @@ refill (LkRateLimiter *limiter,
     }
 }
 
+/* Whole seconds until the bucket holds a token again, rounded up, at least 1. */
+static guint
+seconds_until_token (LkRateLimiter *limiter,
+                     Bucket        *bucket)
+{
+  double seconds = MIN ((1.0 - bucket->tokens) / limiter->rate, 86400.0);
+  guint whole = (guint) seconds;
+
+  if (whole < seconds)
+    whole++;
+  return MAX (whole, 1);
+}
+
 /* A full bucket carries no state worth keeping: dropping it changes nothing. */
 static void
 sweep (LkRateLimiter *limiter,
@@ -118,8 +131,37 @@ lk_rate_limiter_check (LkRateLimiter *limiter,
   if (allowed)
     bucket->tokens -= 1.0;
   else if (retry_after_s != NULL)
-    *retry_after_s = (guint) MIN ((1.0 - bucket->tokens) / limiter->rate, 86400.0) + 1;
+    *retry_after_s = seconds_until_token (limiter, bucket);
 
+  g_mutex_unlock (&limiter->lock);
+
+  return allowed;
+}
+
+gboolean
+lk_rate_limiter_peek (LkRateLimiter *limiter,
+                      const char    *key,
+                      gint64         now_us,
+                      guint         *retry_after_s)
+{
+  Bucket *bucket;
+  gboolean allowed = TRUE;
+
+  g_return_val_if_fail (limiter != NULL, TRUE);
+
+  if (limiter->rate <= 0 || key == NULL)
+    return TRUE;
+
+  g_mutex_lock (&limiter->lock);
+  /* A key without a bucket has a full one; looking never creates one. */
+  bucket = g_hash_table_lookup (limiter->buckets, key);
+  if (bucket != NULL)
+    {
+      refill (limiter, bucket, now_us);
+      allowed = bucket->tokens >= 1.0;
+      if (!allowed && retry_after_s != NULL)
+        *retry_after_s = seconds_until_token (limiter, bucket);
+    }
   g_mutex_unlock (&limiter->lock);
 
   return allowed;

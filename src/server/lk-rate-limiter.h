@@ -26,6 +26,13 @@ gboolean       lk_rate_limiter_check  (LkRateLimiter *limiter,
                                        gint64         now_us,
                                        guint         *retry_after_s);
 
+/* TRUE when @key's bucket has a token, without taking it. For limits that
+ * are charged after the fact (a failed login), checked before the work. */
+gboolean       lk_rate_limiter_peek   (LkRateLimiter *limiter,
+                                       const char    *key,
+                                       gint64         now_us,
+                                       guint         *retry_after_s);
+
 /* Number of buckets currently held (for tests and metrics). */
 guint          lk_rate_limiter_size   (LkRateLimiter *limiter);
 

@@ -26,7 +26,7 @@ static const struct
                   "drain-timeout", NULL } },
   { "database", { "path", "master-key-file", "durable", "max-failures", "busy-timeout", NULL } },
   { "limits",   { "max-body", "workers", "max-queue", "account-rate", "account-burst",
-                  "address-rate", "address-burst", NULL } },
+                  "address-rate", "address-burst", "login-failure-rate", "login-failure-burst", NULL } },
   { "log",      { "level", "format", "access-log", NULL } },
 };
 
@@ -135,6 +135,8 @@ lk_server_config_new (void)
   config->account_burst = 10000;
   config->address_rate = 1000;
   config->address_burst = 2000;
+  config->login_failure_rate = 1;
+  config->login_failure_burst = 20;
   config->log_level = G_LOG_LEVEL_INFO;
   config->log_format = LK_LOG_FORMAT_TEXT;
   config->access_log = TRUE;
@@ -458,8 +460,14 @@ lk_server_config_load_file (LkServerConfig  *config,
     return FALSE;
   config->address_burst = value;
 
+  value = config->login_failure_burst;
+  if (!get_uint (file, path, "limits", "login-failure-burst", 1, 1000000000, &value, error))
+    return FALSE;
+  config->login_failure_burst = value;
+
   if (!get_rate (file, path, "limits", "account-rate", &config->account_rate, error) ||
-      !get_rate (file, path, "limits", "address-rate", &config->address_rate, error))
+      !get_rate (file, path, "limits", "address-rate", &config->address_rate, error) ||
+      !get_rate (file, path, "limits", "login-failure-rate", &config->login_failure_rate, error))
     return FALSE;
 
   text = g_key_file_get_string (file, "log", "level", NULL);
@@ -502,6 +510,7 @@ lk_server_config_new_from_args (int     *argc,
   g_autofree char *log_format = NULL;
   g_autofree char *account_rate = NULL;
   g_autofree char *address_rate = NULL;
+  g_autofree char *login_failure_rate = NULL;
   gboolean insecure_http = FALSE;
   gboolean no_access_log = FALSE;
   gboolean durable = FALSE;
@@ -510,6 +519,7 @@ lk_server_config_new_from_args (int     *argc,
   gint max_queue = -1;
   gint account_burst = -1;
   gint address_burst = -1;
+  gint login_failure_burst = -1;
   gint drain_timeout = -1;
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file,
@@ -547,6 +557,10 @@ lk_server_config_new_from_args (int     *argc,
       N_("Requests per second per client address (0: no limit)"), N_("RATE") },
     { "address-burst", 0, 0, G_OPTION_ARG_INT, &address_burst,
       N_("Burst size per client address"), N_("N") },
+    { "login-failure-rate", 0, 0, G_OPTION_ARG_STRING, &login_failure_rate,
+      N_("Failed partner logins per second per client address before it is refused (0: no limit)"), N_("RATE") },
+    { "login-failure-burst", 0, 0, G_OPTION_ARG_INT, &login_failure_burst,
+      N_("Failed partner logins a client address may make at once"), N_("N") },
     { "log-level", 0, 0, G_OPTION_ARG_STRING, &log_level,
       N_("error, warning, message, info or debug"), N_("LEVEL") },
     { "log-format", 0, 0, G_OPTION_ARG_STRING, &log_format,
@@ -630,10 +644,12 @@ lk_server_config_new_from_args (int     *argc,
     struct { const char *text; double *rate; const char *name; } rates[] = {
       { account_rate, &config->account_rate, "--account-rate" },
       { address_rate, &config->address_rate, "--address-rate" },
+      { login_failure_rate, &config->login_failure_rate, "--login-failure-rate" },
     };
     struct { gint value; guint *burst; const char *name; } bursts[] = {
       { account_burst, &config->account_burst, "--account-burst" },
       { address_burst, &config->address_burst, "--address-burst" },
+      { login_failure_burst, &config->login_failure_burst, "--login-failure-burst" },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (rates); i++)

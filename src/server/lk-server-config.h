@@ -45,6 +45,8 @@ typedef struct
   guint       account_burst;
   double      address_rate;        /* requests per second per client address; 0 = unlimited */
   guint       address_burst;
+  double      login_failure_rate;  /* failed partner logins per second per client address; 0 = unlimited */
+  guint       login_failure_burst;
 
   /* [log] */
   GLogLevelFlags log_level;        /* the least severe level written */

@@ -33,7 +33,7 @@ struct _LkServerMetrics
   guint64     latency_count;
   double      latency_sum;
   guint64     lockouts;
-  guint64     rate_limited[2];
+  guint64     rate_limited[LK_RATE_SCOPE_N];
   guint       in_flight;
   gint64      started_us;
 };
@@ -134,7 +134,8 @@ void
 lk_server_metrics_record_rate_limit (LkServerMetrics *metrics,
                                      LkRateScope      scope)
 {
-  metrics->rate_limited[scope == LK_RATE_SCOPE_ACCOUNT ? 1 : 0]++;
+  g_return_if_fail (scope < LK_RATE_SCOPE_N);
+  metrics->rate_limited[scope]++;
 }
 
 void
@@ -238,8 +239,11 @@ lk_server_metrics_render (LkServerMetrics *metrics,
                           "# HELP latchkeyd_rate_limited_total Requests refused with 9429 by a rate limit, by scope.\n"
                           "# TYPE latchkeyd_rate_limited_total counter\n"
                           "latchkeyd_rate_limited_total{scope=\"address\"} %" G_GUINT64_FORMAT "\n"
-                          "latchkeyd_rate_limited_total{scope=\"account\"} %" G_GUINT64_FORMAT "\n",
-                          metrics->rate_limited[0], metrics->rate_limited[1]);
+                          "latchkeyd_rate_limited_total{scope=\"account\"} %" G_GUINT64_FORMAT "\n"
+                          "latchkeyd_rate_limited_total{scope=\"login_failure\"} %" G_GUINT64_FORMAT "\n",
+                          metrics->rate_limited[LK_RATE_SCOPE_ADDRESS],
+                          metrics->rate_limited[LK_RATE_SCOPE_ACCOUNT],
+                          metrics->rate_limited[LK_RATE_SCOPE_LOGIN_FAILURE]);
 
   g_string_append (out,
                    "# HELP latchkeyd_rejected_total Requests refused before they reached the API, by reason.\n"

@@ -10,8 +10,10 @@ typedef struct _LkServerMetrics LkServerMetrics;
 
 typedef enum
 {
-  LK_RATE_SCOPE_ADDRESS,
-  LK_RATE_SCOPE_ACCOUNT,
+  LK_RATE_SCOPE_ADDRESS,        /* requests per client address */
+  LK_RATE_SCOPE_ACCOUNT,        /* requests per partner account */
+  LK_RATE_SCOPE_LOGIN_FAILURE,  /* failed partner logins per client address */
+  LK_RATE_SCOPE_N
 } LkRateScope;
 
 LkServerMetrics *lk_server_metrics_new               (void);

@@ -52,6 +52,7 @@ typedef struct
   gboolean           finished;     /* the message is gone: never touch it again */
   GBytes            *body;
   char              *client;
+  char              *rate_key;     /* the client's address bucket */
   gint64             start_us;
 
   /* Filled by the worker. */
@@ -75,6 +76,7 @@ struct _LkServer
   LkServerMetrics *metrics;
   LkRateLimiter   *address_limiter;
   LkRateLimiter   *account_limiter;
+  LkRateLimiter   *login_failure_limiter;
 
   /* Answers ready on worker threads; one main-context callback drains
    * them, so a busy server wakes its main loop once per batch, not per
@@ -114,6 +116,7 @@ job_unref (Job *job)
   g_clear_object (&job->msg);
   g_clear_object (&job->server);
   g_free (job->client);
+  g_free (job->rate_key);
   g_free (job);
 }
 
@@ -414,6 +417,9 @@ job_done (Job *job)
                                         (g_get_monotonic_time () - job->start_us) / (double) G_USEC_PER_SEC);
       if (job->account_limited)
         lk_server_metrics_record_rate_limit (self->metrics, LK_RATE_SCOPE_ACCOUNT);
+      /* Each wrong partner key costs a slow hash: the address pays a token. */
+      if (job->info.error_code == LK_ENGINE_ERROR_PARTNER_LOGIN_FAILED)
+        lk_rate_limiter_check (self->login_failure_limiter, job->rate_key, g_get_monotonic_time (), NULL);
       log_request (self, job->msg, job->client, job->http_status, job->info.type, job->info.error_code,
                    job->info.account, job->start_us, g_bytes_get_size (job->body),
                    g_bytes_get_size (job->response));
@@ -439,9 +445,12 @@ dispatch (LkServer          *self,
           SoupServerMessage *msg,
           JobKind            kind,
           GBytes            *body,
+          char              *rate_key,
           gint64             start_us)
 {
   Job *job = g_new0 (Job, 1);
+
+  job->rate_key = rate_key;
 
   job->ref_count = 2;   /* one for the worker and job_done, one for ::finished */
   job->kind = kind;
@@ -570,6 +579,18 @@ api_handler (SoupServer        *soup,
       return;
     }
 
+  /* Checked before the work, charged after it: only failures cost. */
+  if (!lk_rate_limiter_peek (self->login_failure_limiter, rate_key, start_us, &retry_after))
+    {
+      g_autofree char *retry = g_strdup_printf ("%u", retry_after);
+
+      lk_server_metrics_record_rate_limit (self->metrics, LK_RATE_SCOPE_LOGIN_FAILURE);
+      refuse (self, msg, HTTP_TOO_MANY_REQUESTS, LK_SERVER_CODE_TOO_MANY_REQUESTS,
+              _("Too many failed partner logins from this client address"), NULL, start_us);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry);
+      return;
+    }
+
   if (lk_worker_pool_queued (self->pool) >= self->config->max_queue)
     {
       refuse (self, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, LK_SERVER_CODE_UNAVAILABLE,
@@ -585,7 +606,7 @@ api_handler (SoupServer        *soup,
       return;
     }
 
-  dispatch (self, msg, JOB_API, body, start_us);
+  dispatch (self, msg, JOB_API, body, g_steal_pointer (&rate_key), start_us);
 }
 
 static void
@@ -615,7 +636,7 @@ health_handler (SoupServer        *soup,
     }
 
   /* Reaching the database is blocking work: it goes to a worker too. */
-  dispatch (self, msg, JOB_HEALTH, NULL, g_get_monotonic_time ());
+  dispatch (self, msg, JOB_HEALTH, NULL, NULL, g_get_monotonic_time ());
 }
 
 static void
@@ -796,6 +817,7 @@ lk_server_finalize (GObject *object)
   g_clear_pointer (&self->metrics, lk_server_metrics_free);
   g_clear_pointer (&self->address_limiter, lk_rate_limiter_free);
   g_clear_pointer (&self->account_limiter, lk_rate_limiter_free);
+  g_clear_pointer (&self->login_failure_limiter, lk_rate_limiter_free);
   g_clear_pointer (&self->config, lk_server_config_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->done_queue, g_async_queue_unref);
@@ -840,6 +862,8 @@ lk_server_new (LkServerConfig  *config,
   self->config = config;
   self->address_limiter = lk_rate_limiter_new (config->address_rate, config->address_burst, MAX_BUCKETS);
   self->account_limiter = lk_rate_limiter_new (config->account_rate, config->account_burst, MAX_BUCKETS);
+  self->login_failure_limiter = lk_rate_limiter_new (config->login_failure_rate, config->login_failure_burst,
+                                                     MAX_BUCKETS);
 
   if (config->tls_certificate != NULL)
     {

@@ -383,6 +383,61 @@ test_rate_limit_account (void)
   stop_cleanly (server);
 }
 
+static void
+test_rate_limit_login_failures (void)
+{
+  const char *args[] = { "--login-failure-rate=0.05", "--login-failure-burst=3", NULL };
+  LkTestServerOptions options = { .extra_args = args };
+  g_autoptr(LkTestServer) server = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *good = NULL;
+  g_autofree char *text = NULL;
+
+  server = lk_test_server_start (&options, &error);
+  g_assert_no_error (error);
+  session = lk_test_server_new_session (server);
+  good = g_strdup_printf ("{\"type\":\"find_users\",\"spAccountLoginName\":\"%s\",\"spAccountLoginKey\":\"%s\"}",
+                          lk_test_server_get_account (server), lk_test_server_get_account_key (server));
+
+  /* Successes cost nothing. */
+  for (int i = 0; i < 5; i++)
+    {
+      guint status = 0;
+      g_autoptr(JsonObject) answer = lk_test_server_post (server, session, NULL, good, -1, &status, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (json_object_get_int_member (answer, "errorCode"), ==, 0);
+    }
+
+  /* Three wrong keys are answered (each with a slow hash) ... */
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *bad = g_strdup_printf ("{\"type\":\"find_users\",\"spAccountLoginName\":\"%s\","
+                                              "\"spAccountLoginKey\":\"guess-%d\"}",
+                                              lk_test_server_get_account (server), i);
+      guint status = 0;
+      g_autoptr(JsonObject) answer = lk_test_server_post (server, session, NULL, bad, -1, &status, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (json_object_get_int_member (answer, "errorCode"), ==, 9000);
+    }
+  /* ... then this address is refused before any hash, even with the right key. */
+  {
+    guint status = 0;
+    g_autoptr(JsonObject) answer = lk_test_server_post (server, session, NULL, good, -1, &status, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (status, ==, 429);
+    g_assert_cmpint (json_object_get_int_member (answer, "errorCode"), ==, 9429);
+  }
+
+  text = scrape (server, session);
+  g_assert_cmpfloat (metric (text, "latchkeyd_rate_limited_total{scope=\"login_failure\"}"), ==, 1);
+  g_assert_cmpfloat (metric (text, "latchkeyd_requests_total{type=\"find_users\",code=\"9000\"}"), ==, 3);
+  stop_cleanly (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -396,6 +451,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/latchkeyd/sigterm-drains", test_sigterm_drains);
   g_test_add_func ("/server/latchkeyd/rate-limit/address", test_rate_limit_address);
   g_test_add_func ("/server/latchkeyd/rate-limit/account", test_rate_limit_account);
+  g_test_add_func ("/server/latchkeyd/rate-limit/login-failures", test_rate_limit_login_failures);
 
   return g_test_run ();
 }

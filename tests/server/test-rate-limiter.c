@@ -82,6 +82,27 @@ test_bounded_keys (void)
   g_assert_cmpuint (lk_rate_limiter_size (limiter), ==, 1);
 }
 
+static void
+test_peek (void)
+{
+  g_autoptr(LkRateLimiter) limiter = lk_rate_limiter_new (1.0, 2, 10);
+  gint64 t = 5 * SECOND;
+  guint retry = 0;
+
+  /* Looking neither takes a token nor makes a bucket. */
+  for (int i = 0; i < 5; i++)
+    g_assert_true (lk_rate_limiter_peek (limiter, "guess", t, NULL));
+  g_assert_cmpuint (lk_rate_limiter_size (limiter), ==, 0);
+
+  /* Charged after the fact, twice: the next look says no. */
+  g_assert_true (lk_rate_limiter_check (limiter, "guess", t, NULL));
+  g_assert_true (lk_rate_limiter_peek (limiter, "guess", t, NULL));
+  g_assert_true (lk_rate_limiter_check (limiter, "guess", t, NULL));
+  g_assert_false (lk_rate_limiter_peek (limiter, "guess", t, &retry));
+  g_assert_cmpuint (retry, ==, 1);
+  g_assert_true (lk_rate_limiter_peek (limiter, "guess", t + SECOND, NULL));
+}
+
 typedef struct
 {
   LkRateLimiter *limiter;
@@ -131,6 +152,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/rate-limiter/retry-after", test_retry_after);
   g_test_add_func ("/server/rate-limiter/disabled", test_disabled);
   g_test_add_func ("/server/rate-limiter/bounded-keys", test_bounded_keys);
+  g_test_add_func ("/server/rate-limiter/peek", test_peek);
   g_test_add_func ("/server/rate-limiter/threads", test_threads);
 
   return g_test_run ();

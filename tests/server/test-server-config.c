@@ -104,6 +104,8 @@ test_file (void)
     "account-rate = 12.5\n"
     "account-burst = 20\n"
     "address-rate = 0\n"
+    "login-failure-rate = 0.5\n"
+    "login-failure-burst = 7\n"
     "[log]\n"
     "level = debug\n"
     "format = json\n"
@@ -135,6 +137,8 @@ test_file (void)
   g_assert_cmpfloat (config->account_rate, ==, 12.5);
   g_assert_cmpuint (config->account_burst, ==, 20);
   g_assert_cmpfloat (config->address_rate, ==, 0);
+  g_assert_cmpfloat (config->login_failure_rate, ==, 0.5);
+  g_assert_cmpuint (config->login_failure_burst, ==, 7);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_DEBUG);
   g_assert_cmpint (config->log_format, ==, LK_LOG_FORMAT_JSON);
   g_assert_false (config->access_log);
