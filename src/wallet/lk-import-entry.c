@@ -2,7 +2,10 @@
  * LkImportEntry: what every importer produces, plus duplicate detection shared by all of them. */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "lk-import-entry.h"
 #include "lk-secure.h"
@@ -145,11 +148,79 @@ same_token (const LkOtpauth *a,
   return lk_secure_equal (a_data, a_len, b_data, b_len) & same_params;
 }
 
+/* A fingerprint of a token's seed and parameters under a key drawn fresh
+ * for each call. It only sorts tokens into buckets: equal tokens always
+ * share one, and the decision is still the constant-time comparison in
+ * same_token(). With a random key, which bucket a seed lands in says
+ * nothing about the seed, so the hash table's timing leaks nothing. */
+static guint64
+fingerprint (const guint8    *key,
+             const LkOtpauth *token)
+{
+  guint8 digest[SHA256_DIGEST_LENGTH];
+  guint32 params[4] = {
+    token->type, token->algorithm, token->digits,
+    token->type == LK_OTPAUTH_HOTP ? 0 : token->period,
+  };
+  gsize len;
+  const guint8 *secret = g_bytes_get_data (token->secret, &len);
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  guint64 value = 0;
+
+  /* A failing digest puts every token in bucket 0: slower, still right. */
+  if (ctx != NULL &&
+      EVP_DigestInit_ex (ctx, EVP_sha256 (), NULL) == 1 &&
+      EVP_DigestUpdate (ctx, key, 32) == 1 &&
+      EVP_DigestUpdate (ctx, params, sizeof params) == 1 &&
+      EVP_DigestUpdate (ctx, secret, len) == 1 &&
+      EVP_DigestFinal_ex (ctx, digest, NULL) == 1)
+    memcpy (&value, digest, sizeof value);
+  EVP_MD_CTX_free (ctx);
+  lk_secure_wipe (digest, sizeof digest);
+  return value;
+}
+
+static void
+bucket_add (GHashTable      *buckets,
+            const guint8    *key,
+            const LkOtpauth *token)
+{
+  guint64 *print = g_new (guint64, 1);
+  GPtrArray *bucket;
+
+  *print = fingerprint (key, token);
+  bucket = g_hash_table_lookup (buckets, print);
+  if (bucket == NULL)
+    {
+      bucket = g_ptr_array_new ();
+      g_hash_table_insert (buckets, print, bucket);
+    }
+  else
+    g_free (print);
+  g_ptr_array_add (bucket, (gpointer) token);
+}
+
 void
 lk_import_mark_duplicates (GPtrArray *entries,
                            GPtrArray *existing)
 {
+  g_autoptr(GHashTable) buckets = NULL;
+  guint8 key[32];
+
   g_return_if_fail (entries != NULL);
+
+  /* Without a random key there is no safe bucketing: compare pairwise. */
+  if (!lk_random_bytes (key, sizeof key, NULL))
+    memset (key, 0, sizeof key);
+  buckets = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint j = 0; existing != NULL && j < existing->len; j++)
+    {
+      const LkOtpauth *other = g_ptr_array_index (existing, j);
+
+      if (other != NULL && other->secret != NULL)
+        bucket_add (buckets, key, other);
+    }
 
   for (guint i = 0; i < entries->len; i++)
     {
@@ -158,24 +229,17 @@ lk_import_mark_duplicates (GPtrArray *entries,
       entry->duplicate = FALSE;
       if (entry->token != NULL && entry->reason == NULL)
         {
-          for (guint j = 0; existing != NULL && j < existing->len && !entry->duplicate; j++)
-            {
-              const LkOtpauth *other = g_ptr_array_index (existing, j);
+          guint64 print = fingerprint (key, entry->token);
+          GPtrArray *bucket = g_hash_table_lookup (buckets, &print);
 
-              if (other != NULL && other->secret != NULL && same_token (entry->token, other))
-                entry->duplicate = TRUE;
-            }
-          for (guint j = 0; j < i && !entry->duplicate; j++)
-            {
-              const LkImportEntry *earlier = g_ptr_array_index (entries, j);
-
-              if (earlier->token != NULL && earlier->reason == NULL &&
-                  same_token (entry->token, earlier->token))
-                entry->duplicate = TRUE;
-            }
+          for (guint j = 0; bucket != NULL && j < bucket->len && !entry->duplicate; j++)
+            if (same_token (entry->token, g_ptr_array_index (bucket, j)))
+              entry->duplicate = TRUE;
+          bucket_add (buckets, key, entry->token);
         }
       entry->selected = entry->token != NULL && entry->reason == NULL && !entry->duplicate;
     }
+  lk_secure_wipe (key, sizeof key);
 }
 
 void
