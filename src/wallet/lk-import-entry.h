@@ -72,7 +72,8 @@ GPtrArray     *lk_import_entries_new      (void);
 /* Sets entry->duplicate for every entry whose seed and parameters (type,
  * algorithm, digits, period; not the HOTP counter, which moves) equal an
  * earlier entry's or a token's in @existing (LkOtpauth*, nullable); seeds
- * are compared in constant time. Then sets entry->selected to
+ * are compared in constant time, after bucketing by a fingerprint under a
+ * per-call random key so large files stay linear. Then sets entry->selected to
  * "has a token, no reason, not a duplicate". */
 void           lk_import_mark_duplicates  (GPtrArray     *entries,
                                            GPtrArray     *existing);
