@@ -6,6 +6,9 @@
 #include <signal.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "lk-engine.h"
 #include "lk-test-server.h"
@@ -90,6 +93,16 @@ create_account (LkTestServer  *server,
   if (engine == NULL)
     return FALSE;
   return lk_engine_create_account (engine, server->account, server->account_key, &account_id, error);
+}
+
+/* In the child between fork and exec: if the test dies (a failed assertion
+ * aborts it), the server goes too instead of lingering on the machine. */
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
 }
 
 static void
@@ -188,6 +201,7 @@ lk_test_server_start (const LkTestServerOptions *options,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_stderr_file_path (launcher, server->log_file);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
   if (server->process == NULL)
     return NULL;
