@@ -76,7 +76,8 @@ lk_token_intake_dispatch (GtkWindow  *parent,
                           const char *text)
 {
   g_autofree char *scheme = NULL;
-  g_autofree char *trimmed = NULL;
+  char *trimmed;
+  gboolean taken = FALSE;
 
   g_return_val_if_fail (text != NULL, FALSE);
 
@@ -85,21 +86,21 @@ lk_token_intake_dispatch (GtkWindow  *parent,
 
   trimmed = g_strstrip (g_strdup (text));
   scheme = text_scheme (trimmed);
-  if (scheme == NULL)
-    return FALSE;
 
-  for (guint i = 0; i < intake_handlers->len; i++)
+  for (guint i = 0; scheme != NULL && i < (intake_handlers->len) && !taken; i++)
     {
       IntakeHandler *entry = g_ptr_array_index (intake_handlers, i);
 
       if (g_str_equal (entry->scheme, scheme))
         {
           entry->handler (parent, trimmed, entry->user_data);
-          return TRUE;
+          taken = TRUE;
         }
     }
 
-  return FALSE;
+  /* A migration batch or an activation message carries seeds too. */
+  lk_secure_str_free (trimmed);
+  return taken;
 }
 
 GPtrArray *

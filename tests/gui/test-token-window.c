@@ -881,6 +881,32 @@ test_intake_manual (void)
 }
 
 static void
+record_text (GtkWindow  *parent,
+             const char *text,
+             gpointer    user_data)
+{
+  g_assert_true (parent == GTK_WINDOW (window));
+  *(char **) user_data = g_strdup (text);
+}
+
+static void
+test_intake_handler (void)
+{
+  g_autofree char *seen = NULL;
+  const char *texts[] = { "  LK-Test-Scheme:payload\n", NULL };
+  guint before;
+
+  /* A payload of another flow goes to the module that registered for its
+   * scheme, trimmed, and the otpauth path stores nothing. */
+  wipe_wallet ();
+  before = wallet_count ();
+  lk_token_intake_add_handler ("lk-test-scheme", record_text, &seen);
+  lk_token_window_add_texts (window, texts);
+  g_assert_cmpstr (seen, ==, "LK-Test-Scheme:payload");
+  g_assert_cmpuint (wallet_count (), ==, before);
+}
+
+static void
 test_code_format (void)
 {
   const struct { const char *in, *out, *spoken; } cases[] = {
@@ -941,6 +967,7 @@ main (int    argc,
   g_test_add_func ("/token/intake/screen", test_intake_screen);
   g_test_add_func ("/token/scanner/screenshot", test_scanner_screenshot);
   g_test_add_func ("/token/intake/manual", test_intake_manual);
+  g_test_add_func ("/token/intake/handler", test_intake_handler);
 
   status = g_test_run ();
 
