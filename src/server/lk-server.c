@@ -337,7 +337,6 @@ job_run (gpointer state_data,
   if (job->kind == JOB_HEALTH)
     {
       g_autoptr(GError) error = NULL;
-
       g_auto(GStrv) accounts = NULL;
 
       /* A real query on this worker's connection: the database is there,
@@ -450,14 +449,13 @@ dispatch (LkServer          *self,
 {
   Job *job = g_new0 (Job, 1);
 
-  job->rate_key = rate_key;
-
   job->ref_count = 2;   /* one for the worker and job_done, one for ::finished */
   job->kind = kind;
   job->server = g_object_ref (self);
   job->msg = g_object_ref (msg);
   job->body = body != NULL ? g_bytes_ref (body) : NULL;
   job->client = client_string (msg);
+  job->rate_key = rate_key;
   job->start_us = start_us;
   job->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_message_finished), job);
 
