@@ -364,6 +364,21 @@ main (int argc, char **argv)
       }
   }
 
+  {
+    static const char *const logins[] = { "user000007", "user099999", NULL };
+    for (guint i = 0; logins[i] != NULL; i++)
+      {
+        g_autoptr(GError) audit_error = NULL;
+        g_autoptr(GPtrArray) rows = NULL;
+        gint64 a0 = g_get_monotonic_time ();
+        rows = lk_engine_list_audit (engine, account, logins[i], 0, 20, &audit_error);
+        if (rows == NULL)
+          die ("list_audit", audit_error);
+        printf ("audit of %s (newest 20 of a log of every operation above): %.1f ms, %u rows\n",
+                logins[i], (g_get_monotonic_time () - a0) / 1000.0, rows->len);
+      }
+  }
+
   printf ("ratio engine/users-file at %u users: %.0fx wall-clock, %.0fx per CPU second\n",
           small, v_small / v_peer, c_small / c_peer);
   printf ("goal: >= 20000 /s at %u devices: %s; >= 100x users file: %s\n", large,
