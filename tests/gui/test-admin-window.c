@@ -487,6 +487,12 @@ test_enrol_with_device (void)
   wait_for (window_idle, NULL);
 }
 
+static gboolean
+qr_concealed (gpointer data)
+{
+  return lk_admin_qr_view_get_concealed (data);
+}
+
 static gboolean png_saved;
 
 static void
@@ -589,6 +595,20 @@ test_soft_token_qr (void)
     g_unlink (pdf);
   }
   lk_secure_wipe (uri_text, strlen (uri_text));
+
+  /* Another window takes the focus: the code hides, and comes back on
+   * request. */
+  {
+    GtkWidget *other = gtk_window_new ();
+
+    gtk_window_set_default_size (GTK_WINDOW (other), 200, 100);
+    gtk_window_present (GTK_WINDOW (other));
+    wait_for (qr_concealed, view);
+    gtk_window_destroy (GTK_WINDOW (other));
+    gtk_window_present (GTK_WINDOW (provision));
+    gtk_widget_activate_action (GTK_WIDGET (provision), "provision.reveal", NULL);
+    g_assert_false (lk_admin_qr_view_get_concealed (view));
+  }
 
   /* Bind the physical device; the code hides afterwards. */
   lk_admin_provision_dialog_set_device_id (provision, "helpdesk-test-phone");
