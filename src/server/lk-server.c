@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <netinet/in.h>
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
@@ -33,6 +34,9 @@
 #define DISCARD_CAP     (32 * 1024 * 1024)
 /* Rate-limit buckets kept per scope before idle ones are swept. */
 #define MAX_BUCKETS     65536
+/* Connections the kernel queues before latchkeyd accepts them (capped by
+ * net.core.somaxconn). */
+#define LISTEN_BACKLOG  1024
 /* Seconds a connection may sit without sending anything. */
 #define IDLE_TIMEOUT_S  60
 
@@ -905,6 +909,32 @@ lk_server_new (LkServerConfig  *config,
   return g_steal_pointer (&self);
 }
 
+/* Our own listening socket rather than soup_server_listen()'s, for its
+ * backlog: GIO's default of 10 drops connections when many clients connect
+ * at once (a load balancer, a burst), and each dropped SYN costs the client
+ * a one-second retransmission. */
+static GSocket *
+listen_socket (GInetSocketAddress  *address,
+               GError             **error)
+{
+  GSocketFamily family = g_socket_address_get_family (G_SOCKET_ADDRESS (address));
+  g_autoptr(GSocket) socket = NULL;
+
+  socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+  /* Like libsoup: an IPv6 address serves IPv6 only, so [::] and 0.0.0.0
+   * can share a port. */
+  if (family == G_SOCKET_FAMILY_IPV6 &&
+      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, G_SOCKET_ADDRESS (address), TRUE, error) ||
+      !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 gboolean
 lk_server_start (LkServer  *self,
                  GError   **error)
@@ -919,8 +949,11 @@ lk_server_start (LkServer  *self,
       LkListenAddress *listen = g_ptr_array_index (self->config->listen, i);
       g_autoptr(GError) local_error = NULL;
 
-      if (!soup_server_listen (self->soup, G_SOCKET_ADDRESS (listen->address),
-                               listen->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &local_error))
+      g_autoptr(GSocket) socket = listen_socket (listen->address, &local_error);
+
+      if (socket == NULL ||
+          !soup_server_listen_socket (self->soup, socket, listen->tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                      &local_error))
         {
           g_autoptr(GInetAddress) inet = g_object_ref (g_inet_socket_address_get_address (listen->address));
           g_autofree char *host = g_inet_address_to_string (inet);
