@@ -41,6 +41,7 @@ struct _LkAdminEnrolDialog
   gboolean            busy;
   gboolean            touched;
   char               *provision_serial;
+  char               *result_login;
 };
 
 G_DEFINE_FINAL_TYPE (LkAdminEnrolDialog, lk_admin_enrol_dialog, ADW_TYPE_WINDOW)
@@ -179,7 +180,7 @@ provision_action (GtkWidget  *widget,
   LkAdminEnrolDialog *self = LK_ADMIN_ENROL_DIALOG (widget);
 
   if (self->provision_serial != NULL)
-    g_signal_emit (self, signals[SIGNAL_PROVISION], 0, self->provision_serial);
+    g_signal_emit (self, signals[SIGNAL_PROVISION], 0, self->result_login, self->provision_serial);
 }
 
 static void
@@ -208,6 +209,7 @@ lk_admin_enrol_dialog_finalize (GObject *object)
   LkAdminEnrolDialog *self = LK_ADMIN_ENROL_DIALOG (object);
 
   g_free (self->provision_serial);
+  g_free (self->result_login);
   G_OBJECT_CLASS (lk_admin_enrol_dialog_parent_class)->finalize (object);
 }
 
@@ -225,7 +227,7 @@ lk_admin_enrol_dialog_class_init (LkAdminEnrolDialogClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_PROVISION] =
     g_signal_new ("provision", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 
   g_type_ensure (LK_TYPE_ADMIN_DEVICE_FORM);
   lk_admin_ensure_resources ();
@@ -356,6 +358,8 @@ lk_admin_enrol_dialog_show_result (LkAdminEnrolDialog *self,
   gtk_widget_set_visible (self->password_box, generated_password != NULL);
   g_free (self->provision_serial);
   self->provision_serial = g_strdup (soft_token_serial);
+  g_free (self->result_login);
+  self->result_login = g_strdup (login);
   gtk_widget_set_visible (GTK_WIDGET (self->provision_button), soft_token_serial != NULL);
   /* The typed password is no longer needed anywhere. */
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");

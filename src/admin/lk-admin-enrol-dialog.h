@@ -28,7 +28,7 @@ G_DECLARE_FINAL_TYPE (LkAdminEnrolDialog, lk_admin_enrol_dialog, LK, ADMIN_ENROL
 
 /* Emits "submit" when the form passes; the owner reads dup_spec(), runs the
  * call, and answers with set_busy(), show_error() or show_result().
- * "provision" (serial) asks for the provisioning page of the new device. */
+ * "provision" (login, serial) asks for the provisioning page of the new device. */
 LkAdminEnrolDialog *lk_admin_enrol_dialog_new         (GtkWindow          *parent);
 char               *lk_admin_enrol_dialog_check       (LkAdminEnrolDialog *self);
 LkAdminEnrolSpec   *lk_admin_enrol_dialog_dup_spec    (LkAdminEnrolDialog *self,

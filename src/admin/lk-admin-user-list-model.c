@@ -234,8 +234,8 @@ page_fetched (GObject      *source,
         }
     }
 
-  if (fetch->generation != self->generation)
-    goto out;  /* an older search: its answer no longer matters */
+  if (fetch->generation != self->generation || self->backend == NULL)
+    goto out;  /* an older search, or a model already disposed */
   if (users == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

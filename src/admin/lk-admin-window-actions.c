@@ -240,10 +240,11 @@ on_enrol_submit (LkAdminEnrolDialog *dialog,
 
 static void
 on_enrol_provision (LkAdminEnrolDialog *dialog,
+                    const char         *login,
                     const char         *serial,
                     LkAdminWindow      *self)
 {
-  lk_admin_window_open_provision (self, GTK_WINDOW (dialog), self->selected_login, serial);
+  lk_admin_window_open_provision (self, GTK_WINDOW (dialog), login, serial);
 }
 
 static void
