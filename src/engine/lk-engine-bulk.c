@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Engine operations for bulk PSKC import and export (lk-engine-bulk.h). */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lk-engine-bulk.h"
+#include "lk-engine-private.h"
+
+LkDevice *
+lk_engine_import_device (LkEngine            *engine,
+                         gint64               account_id,
+                         const LkDeviceSpec  *spec,
+                         guint64              counter,
+                         GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LkDevice) device = NULL;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  if (spec->psn == NULL || *spec->psn == '\0')
+    {
+      g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_MISSING_FIELD,
+                   _("The field “%s” is required"), "deviceId");
+      return NULL;
+    }
+  /* SQLite integers are signed: a counter beyond that cannot be stored. */
+  if (counter > G_MAXINT64)
+    {
+      g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_INVALID_ARGUMENT,
+                   _("The counter is out of range"));
+      return NULL;
+    }
+  if (!lk_engine_tx_begin (engine, TRUE, &local_error))
+    goto out;
+  device = lk_engine_insert_device (engine, account_id, 0, spec, NULL, &local_error);
+  if (device == NULL)
+    goto rollback;
+  if (counter != 0)
+    {
+      g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine,
+          "UPDATE devices SET counter = ?2 WHERE id = ?1", &local_error);
+      if (st == NULL)
+        goto rollback;
+      lk_store_bind_int64 (st, 1, device->id);
+      lk_store_bind_int64 (st, 2, (gint64) counter);
+      if (!lk_engine_step_done (st, 0, &local_error))
+        goto rollback;
+      device->counter = counter;
+    }
+  lk_engine_audit (engine, account_id, "import_device", NULL, device->serial, NULL, NULL);
+  if (!lk_engine_tx_commit (engine, &local_error))
+    goto out;
+  return g_steal_pointer (&device);
+
+rollback:
+  lk_engine_tx_rollback (engine);
+out:
+  lk_engine_audit (engine, account_id, "import_device", NULL, spec->psn, local_error, NULL);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+GBytes *
+lk_engine_export_device_seed (LkEngine     *engine,
+                              gint64        account_id,
+                              const char   *serial,
+                              LkDevice    **out_device,
+                              GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LkDevice) device = NULL;
+  g_autoptr(LkStoreStmt) st = NULL;
+  g_autoptr(GBytes) seed = NULL;
+  const guint8 *blob;
+  gsize len = 0;
+
+  if (out_device != NULL)
+    *out_device = NULL;
+  if (!lk_engine_tx_begin (engine, FALSE, &local_error))
+    goto out;
+  device = lk_engine_get_device (engine, account_id, serial, &local_error);
+  if (device == NULL)
+    goto rollback;
+  st = lk_engine_prepare (engine, "SELECT seed, key_version FROM devices WHERE id = ?1", &local_error);
+  if (st == NULL)
+    goto rollback;
+  lk_store_bind_int64 (st, 1, device->id);
+  if (lk_store_step (st, NULL) != LK_STORE_STEP_ROW)
+    {
+      g_set_error (&local_error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_DEVICE_NOT_FOUND, _("Device not found"));
+      goto rollback;
+    }
+  blob = lk_store_column_blob (st, 0, &len);
+  seed = lk_engine_unseal (engine, LK_SEAL_SEED, account_id, device->serial, lk_store_column_int64 (st, 1),
+                           blob, len, &local_error);
+  g_clear_pointer (&st, lk_store_stmt_release);
+  if (seed == NULL)
+    goto rollback;
+  if (!lk_engine_tx_commit (engine, &local_error))
+    goto out;
+  lk_engine_audit (engine, account_id, "export_device_seed", device->user_login, device->serial, NULL, NULL);
+  if (out_device != NULL)
+    *out_device = g_steal_pointer (&device);
+  return g_steal_pointer (&seed);
+
+rollback:
+  lk_engine_tx_rollback (engine);
+out:
+  lk_engine_audit (engine, account_id, "export_device_seed", NULL, serial, local_error, NULL);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
