@@ -431,7 +431,9 @@ lk_engine_validate_otp (LkEngine    *engine,
       else
         {
           guint64 start = d->counter > d->window ? d->counter - d->window : 0;
-          if (d->counter > 0 && lk_hotp_validate (key, d->digits, start, (guint) (d->counter - 1 - start), code, &m))
+          /* start < counter also guards a device with a window of 0 (made
+           * by another path) from an unsigned wrap-around. */
+          if (start < d->counter && lk_hotp_validate (key, d->digits, start, (guint) (d->counter - 1 - start), code, &m))
             fail (&verdict, LK_ENGINE_ERROR_OTP_ALREADY_USED, _("This passcode has already been used"));
           else
             fail (&verdict, LK_ENGINE_ERROR_OTP_INVALID, _("The passcode is not valid"));

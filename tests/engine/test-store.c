@@ -269,6 +269,43 @@ test_batch (Fixture *f, gconstpointer data)
 }
 
 static void
+test_synchronous_full (Fixture *f, gconstpointer data)
+{
+  LkEngineConfig config;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkEnrollResult) r = NULL;
+  LkUserSpec us;
+
+  /* The durable mode works the same, and a handle closed inside an open
+   * batch leaves nothing of the batch behind. */
+  lk_engine_close (f->engine);
+  fixture_config (f, &config);
+  config.synchronous_full = TRUE;
+  f->engine = lk_engine_open (f->path, f->keys, &config, &error);
+  g_assert_no_error (error);
+  lk_user_spec_init (&us);
+  us.login = "durable";
+  r = lk_engine_enroll_user (f->engine, f->account, &us, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  g_assert_true (lk_engine_batch_begin (f->engine, &error));
+  g_clear_pointer (&r, lk_enroll_result_free);
+  us.login = "abandoned";
+  r = lk_engine_enroll_user (f->engine, f->account, &us, &error);
+  g_assert_no_error (error);
+  lk_engine_close (f->engine);
+  f->engine = fixture_open (f);
+  g_assert_null (lk_engine_find_user (f->engine, f->account, "abandoned", &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_USER_NOT_FOUND);
+  g_clear_error (&error);
+  {
+    g_autoptr(LkUser) u = lk_engine_find_user (f->engine, f->account, "durable", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (u->login, ==, "durable");
+  }
+}
+
+static void
 test_error_codes (void)
 {
   g_autoptr(GError) e = g_error_new_literal (LK_ENGINE_ERROR, LK_ENGINE_ERROR_LOCKED, "x");
@@ -327,6 +364,7 @@ main (int argc, char **argv)
   FIXTURE_TEST ("/engine/store/primitives", test_store_primitives);
   FIXTURE_TEST ("/engine/store/busy", test_engine_busy);
   FIXTURE_TEST ("/engine/store/batch", test_batch);
+  FIXTURE_TEST ("/engine/store/synchronous-full", test_synchronous_full);
   g_test_add_func ("/engine/store/error-codes", test_error_codes);
   g_test_add_func ("/engine/store/enum-names", test_enum_names);
 
