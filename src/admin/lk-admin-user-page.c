@@ -421,6 +421,16 @@ lk_admin_user_page_show_passcode_result (LkAdminUserPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->passcode_result), TRUE);
 }
 
+const char *
+lk_admin_user_page_get_passcode_result (LkAdminUserPage *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_USER_PAGE (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->passcode_result)))
+    return NULL;
+  return gtk_label_get_text (self->passcode_result);
+}
+
 void
 lk_admin_user_page_show_details_error (LkAdminUserPage *self,
                                        const char      *message)

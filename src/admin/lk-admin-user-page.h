@@ -42,6 +42,9 @@ void            lk_admin_user_page_show_passcode_result (LkAdminUserPage *self,
 void            lk_admin_user_page_show_details_error   (LkAdminUserPage *self,
                                                          const char      *message);
 
+/* The answer shown under the passcode rows, or NULL. */
+const char     *lk_admin_user_page_get_passcode_result (LkAdminUserPage *self);
+
 /* Test hooks. */
 void            lk_admin_user_page_set_test_otp   (LkAdminUserPage *self,
                                                    const char      *otp);

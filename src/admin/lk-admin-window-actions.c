@@ -810,10 +810,12 @@ passcode_done (GObject      *source,
       lk_admin_window_reload_user (self);
       return;
     }
-  if (call->flag)
-    text = g_strdup_printf (_("Passcode accepted (device %s)"), response->serial ? response->serial : "?");
+  if (call->flag && response->serial != NULL)
+    text = g_strdup_printf (_("Passcode accepted (device %s)"), response->serial);
+  else if (call->flag)
+    text = g_strdup (_("Passcode accepted"));
   else
-    text = g_strdup_printf (_("Passcode sent (device %s)"), response->serial ? response->serial : "?");
+    text = g_strdup_printf (_("Passcode sent by %s"), call->text);
   lk_admin_user_page_show_passcode_result (self->user_page, TRUE, text);
   lk_admin_window_toast (self, text);
   if (call->flag)
@@ -856,12 +858,17 @@ send_passcode_action (GtkWidget  *widget,
   LkAdminWindow *self = LK_ADMIN_WINDOW (widget);
   const char *login = current_login (self);
   LkApiRequest *request;
+  LkDeliveryMethod method;
+  LkAdminCall *call;
 
   if (login == NULL)
     return;
+  method = lk_admin_user_page_get_delivery (self->user_page);
+  call = lk_admin_call_new (self, NULL, login, NULL);
+  call->text = g_strdup (method == LK_DELIVERY_EMAIL ? _("email") : method == LK_DELIVERY_VOICE ? _("voice call") : _("SMS"));
   request = request_for (LK_API_OP_SEND_OTP, login, NULL);
-  request->delivery_method = lk_admin_user_page_get_delivery (self->user_page);
-  run (self, request, NULL, passcode_done, lk_admin_call_new (self, NULL, login, NULL));
+  request->delivery_method = method;
+  run (self, request, NULL, passcode_done, call);
 }
 
 /* ---- navigation ----------------------------------------------------------- */

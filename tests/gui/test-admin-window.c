@@ -854,6 +854,132 @@ test_licence_wizard (void)
   lk_secure_wipe (am1_text, strlen (am1_text));
 }
 
+static gboolean
+first_name_is (gpointer data)
+{
+  const LkUser *user = lk_admin_user_page_get_user (window->user_page);
+
+  return window->busy == 0 && user != NULL && g_strcmp0 (user->first_name, data) == 0;
+}
+
+static LkUser *
+find_user (const char *login)
+{
+  LkApiRequest *request = lk_api_request_new (LK_API_OP_FIND_USER);
+  g_autoptr(LkApiResponse) response = NULL;
+
+  request->username = g_strdup (login);
+  response = call_sync (request);
+  g_assert_cmpint (response->error_code, ==, 0);
+  return lk_user_copy (response->user);
+}
+
+/* Edit, disable, send and test passcodes, unlock, delete: each through the
+ * window's actions, each checked on the backend. */
+static void
+test_user_actions (void)
+{
+  g_autoptr(LkUser) user = NULL;
+  g_autoptr(LkDevice) device = NULL;
+  AdwMessageDialog *confirm;
+  const char *result;
+
+  lk_admin_window_select_login (window, LOGIN);
+  wait_for (user_shown, (gpointer) LOGIN);
+
+  /* Edit a detail and save. */
+  lk_admin_user_page_set_first_name (window->user_page, "Zoe");
+  g_assert_true (lk_admin_user_page_is_dirty (window->user_page));
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.save-user", NULL);
+  wait_for (first_name_is, (gpointer) "Zoe");
+  user = find_user (LOGIN);
+  g_assert_cmpstr (user->first_name, ==, "Zoe");
+  g_clear_pointer (&user, lk_user_free);
+
+  /* Send a passcode by SMS: queued for the user's phone. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.send-passcode", NULL);
+  wait_for (result_shown, NULL);
+  result = lk_admin_user_page_get_passcode_result (window->user_page);
+  g_assert_nonnull (result);
+  g_test_message ("send: %s", result);
+
+  /* Activate the fob with its first two codes: its key is the vendor
+   * sample's, "12345678801234567880". */
+  {
+    LkApiRequest *request = lk_api_request_new (LK_API_OP_ACTIVATE_DEVICE);
+    g_autoptr(LkApiResponse) response = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LkOtpKey) key = lk_otp_key_new (LK_HASH_SHA1, (const guint8 *) "12345678801234567880", 20, &error);
+    char c0[LK_OTP_CODE_SIZE];
+    char c1[LK_OTP_CODE_SIZE];
+
+    g_assert_no_error (error);
+    lk_hotp_generate (key, 0, 6, c0);
+    lk_hotp_generate (key, 1, 6, c1);
+    request->username = g_strdup (LOGIN);
+    request->serial = g_strdup ("FOB-0001");
+    request->otp1 = g_strdup (c0);
+    request->otp2 = g_strdup (c1);
+    response = call_sync (request);
+    g_assert_cmpint (response->error_code, ==, 0);
+  }
+
+  /* Wrong passcodes on the fob leave failures; Unlock clears them. */
+  for (int i = 0; i < 2; i++)
+    {
+      LkApiRequest *request = lk_api_request_new (LK_API_OP_VALIDATE_OTP);
+      g_autoptr(LkApiResponse) response = NULL;
+
+      request->username = g_strdup (LOGIN);
+      request->serial = g_strdup ("FOB-0001");
+      request->otp = g_strdup ("000000");
+      response = call_sync (request);
+      g_assert_cmpint (response->error_code, !=, 0);
+    }
+  device = find_device ("FOB-0001");
+  g_assert_cmpuint (device->fail_count, ==, 2);
+  g_clear_pointer (&device, lk_device_free);
+  lk_admin_window_reload_user (window);
+  wait_for (user_shown, (gpointer) LOGIN);
+  gtk_widget_activate_action (GTK_WIDGET (window), "device.unlock", "s", "FOB-0001");
+  wait_for (window_idle, NULL);
+  wait_for (user_shown, (gpointer) LOGIN);
+  device = find_device ("FOB-0001");
+  g_assert_cmpuint (device->fail_count, ==, 0);
+  g_clear_pointer (&device, lk_device_free);
+
+  /* Delete the fob, after confirming. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "device.delete", "s", "FOB-0001");
+  confirm = ADW_MESSAGE_DIALOG (wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  adw_message_dialog_response (confirm, "delete");
+  gtk_window_close (GTK_WINDOW (confirm));
+  wait_for_toplevel_gone (ADW_TYPE_MESSAGE_DIALOG);
+  wait_for (window_idle, NULL);
+  wait_for (user_shown, (gpointer) LOGIN);
+  g_assert_null (lk_admin_user_page_find_device (window->user_page, "FOB-0001"));
+  {
+    LkApiRequest *request = lk_api_request_new (LK_API_OP_FIND_DEVICE);
+    g_autoptr(LkApiResponse) response = NULL;
+
+    request->serial = g_strdup ("FOB-0001");
+    response = call_sync (request);
+    g_assert_cmpint (response->error_code, ==, LK_ENGINE_ERROR_DEVICE_NOT_FOUND);
+  }
+
+  /* Disable the user, then enable again. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.toggle-user", NULL);
+  wait_for (window_idle, NULL);
+  wait_for (user_shown, (gpointer) LOGIN);
+  user = find_user (LOGIN);
+  g_assert_false (user->enabled);
+  g_clear_pointer (&user, lk_user_free);
+  gtk_widget_activate_action (GTK_WIDGET (window), "admin.toggle-user", NULL);
+  wait_for (window_idle, NULL);
+  wait_for (user_shown, (gpointer) LOGIN);
+  user = find_user (LOGIN);
+  g_assert_true (user->enabled);
+}
+
 static void
 test_shortcuts (void)
 {
@@ -1031,6 +1157,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/admin/window/soft-token-qr", test_soft_token_qr);
   g_test_add_func ("/admin/window/disable-device", test_disable_device);
   g_test_add_func ("/admin/window/key-fob", test_key_fob_form);
+  g_test_add_func ("/admin/window/user-actions", test_user_actions);
   g_test_add_func ("/admin/window/licence-wizard", test_licence_wizard);
   g_test_add_func ("/admin/window/shortcuts", test_shortcuts);
   g_test_add_func ("/admin/window/close-cancels", test_close_cancels);
