@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Dispatches outbox messages to the email, SMS or voice channel. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lk-delivery-router.h"
+#include "lk-gateway-channel.h"
+#include "lk-smtp-channel.h"
+
+struct _LkDeliveryRouter
+{
+  GObject      parent_instance;
+  LkDelivery  *channels[3];   /* indexed by LkDeliveryMethod */
+};
+
+static void lk_delivery_router_delivery_init (LkDeliveryInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LkDeliveryRouter, lk_delivery_router, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LK_TYPE_DELIVERY, lk_delivery_router_delivery_init))
+
+static void
+lk_delivery_router_dispose (GObject *object)
+{
+  LkDeliveryRouter *self = LK_DELIVERY_ROUTER (object);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->channels); i++)
+    g_clear_object (&self->channels[i]);
+  G_OBJECT_CLASS (lk_delivery_router_parent_class)->dispose (object);
+}
+
+static void
+lk_delivery_router_class_init (LkDeliveryRouterClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lk_delivery_router_dispose;
+}
+
+static void
+lk_delivery_router_init (LkDeliveryRouter *self)
+{
+}
+
+LkDeliveryRouter *
+lk_delivery_router_new (void)
+{
+  return g_object_new (LK_TYPE_DELIVERY_ROUTER, NULL);
+}
+
+void
+lk_delivery_router_set_channel (LkDeliveryRouter *self,
+                                LkDeliveryMethod  method,
+                                LkDelivery       *channel)
+{
+  g_return_if_fail (LK_IS_DELIVERY_ROUTER (self));
+  g_return_if_fail ((guint) method < G_N_ELEMENTS (self->channels));
+  g_set_object (&self->channels[method], channel);
+}
+
+static LkGatewayConfig *
+copy_gateway (const LkGatewayConfig *src)
+{
+  LkGatewayConfig *c = lk_gateway_config_new ();
+
+  g_free (c->method);
+  g_free (c->body);
+  c->url = g_strdup (src->url);
+  c->method = g_strdup (src->method);
+  c->headers = g_strdupv (src->headers);
+  c->format = src->format;
+  c->body = g_strdup (src->body);
+  c->username = g_strdup (src->username);
+  c->password = g_strdup (src->password);
+  c->from = g_strdup (src->from);
+  c->ca_file = g_strdup (src->ca_file);
+  c->timeout = src->timeout;
+  return c;
+}
+
+LkDeliveryRouter *
+lk_delivery_router_new_from_config (const LkDeliveryConfig *config)
+{
+  LkDeliveryRouter *self = lk_delivery_router_new ();
+
+  if (config->smtp != NULL)
+    {
+      LkSmtpConfig *c = lk_smtp_config_new ();
+      *c = *config->smtp;
+      c->host = g_strdup (config->smtp->host);
+      c->username = g_strdup (config->smtp->username);
+      c->password = g_strdup (config->smtp->password);
+      c->from = g_strdup (config->smtp->from);
+      c->from_name = g_strdup (config->smtp->from_name);
+      c->ca_file = g_strdup (config->smtp->ca_file);
+      self->channels[LK_DELIVERY_EMAIL] = LK_DELIVERY (lk_smtp_channel_new (c, config->issuer));
+    }
+  if (config->sms != NULL)
+    self->channels[LK_DELIVERY_SMS] = LK_DELIVERY (lk_gateway_channel_new (copy_gateway (config->sms),
+                                                                          config->issuer, FALSE));
+  if (config->voice != NULL)
+    self->channels[LK_DELIVERY_VOICE] = LK_DELIVERY (lk_gateway_channel_new (copy_gateway (config->voice),
+                                                                            config->issuer, TRUE));
+  return self;
+}
+
+static gboolean
+lk_delivery_router_deliver (LkDelivery            *delivery,
+                            const LkOutboxMessage *message,
+                            GCancellable          *cancellable,
+                            GError               **error)
+{
+  LkDeliveryRouter *self = LK_DELIVERY_ROUTER (delivery);
+  LkDelivery *channel = (guint) message->method < G_N_ELEMENTS (self->channels)
+                        ? self->channels[message->method] : NULL;
+
+  if (channel == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("No %s channel is configured"), lk_delivery_method_to_string (message->method));
+      return FALSE;
+    }
+  return lk_delivery_deliver (channel, message, cancellable, error);
+}
+
+static void
+lk_delivery_router_delivery_init (LkDeliveryInterface *iface)
+{
+  iface->deliver = lk_delivery_router_deliver;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * An LkDelivery that hands each message to the channel for its method
+ * (email, SMS, voice), built from an LkDeliveryConfig. */
+#pragma once
+
+#include "lk-delivery.h"
+#include "lk-delivery-config.h"
+
+G_BEGIN_DECLS
+
+#define LK_TYPE_DELIVERY_ROUTER (lk_delivery_router_get_type ())
+G_DECLARE_FINAL_TYPE (LkDeliveryRouter, lk_delivery_router, LK, DELIVERY_ROUTER, GObject)
+
+LkDeliveryRouter *lk_delivery_router_new         (void);
+/* Routes @method to @channel (NULL removes it). A method without a channel
+ * fails its messages for good with G_IO_ERROR_NOT_SUPPORTED. */
+void              lk_delivery_router_set_channel (LkDeliveryRouter *self,
+                                                  LkDeliveryMethod  method,
+                                                  LkDelivery       *channel);
+/* A router with the channels @config describes. @config is not kept. */
+LkDeliveryRouter *lk_delivery_router_new_from_config (const LkDeliveryConfig *config);
+
+G_END_DECLS

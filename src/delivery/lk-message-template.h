@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Message texts: translatable templates with {placeholders}, rendered for
+ * one outbox message as an email (subject, plain text, HTML), an SMS or a
+ * spoken voice message. */
+#pragma once
+
+#include "lk-delivery.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  LK_TEMPLATE_ESCAPE_NONE,
+  LK_TEMPLATE_ESCAPE_HTML,   /* & < > " ' as entities (also right for XML) */
+  LK_TEMPLATE_ESCAPE_JSON,   /* inside a JSON string literal */
+} LkTemplateEscape;
+
+/* Replaces every {name} ([a-z_]+ between braces) with its value from
+ * @values (char * → char *), escaped with @escape. Other braces (JSON) are
+ * copied. An unknown name is LK_DELIVERY_ERROR_TEMPLATE. */
+char *lk_template_expand (const char        *tpl,
+                          GHashTable        *values,
+                          LkTemplateEscape   escape,
+                          GError           **error);
+
+typedef struct
+{
+  char *subject;   /* email subject (UTF-8, not yet encoded) */
+  char *text;      /* email text/plain body */
+  char *html;      /* email text/html body (a whole document) */
+  char *sms;       /* a short text for SMS */
+  char *spoken;    /* a text to speak (digits separated) */
+} LkMessageText;
+
+void lk_message_text_free (LkMessageText *text);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkMessageText, lk_message_text_free)
+
+/* The placeholder values for @message: name, login, code, code_spoken,
+ * lifetime, issuer, serial. Values holding the code are wiped on destroy. */
+GHashTable    *lk_message_values (const LkOutboxMessage *message,
+                                  const char            *issuer,
+                                  gint64                 now);
+
+/* Renders every form of @message at time @now (unix seconds; the code's
+ * remaining lifetime is counted from it). @issuer NULL = "Latchkey". */
+LkMessageText *lk_message_render (const LkOutboxMessage *message,
+                                  const char            *issuer,
+                                  gint64                 now,
+                                  GError               **error);
+
+G_END_DECLS

@@ -1,0 +1,704 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Delivery end to end: a real SMTP server on loopback (aiosmtpd) and a real
+ * HTTP gateway (a libsoup server on its own thread) receive what the
+ * engine's outbox sends through the email, SMS and voice channels. */
+#include "config.h"
+
+#include <string.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "../engine/engine-test-util.h"
+#include "lk-delivery-router.h"
+#include "lk-gateway-channel.h"
+#include "lk-outbox-worker.h"
+#include "lk-smtp-channel.h"
+
+#define ISSUER "Clé Latchkey"
+#define SMS_TOKEN "s3cr3t-gateway-token"
+#define VOICE_KEY "voice-api-key-0123"
+
+/* ---- the SMTP server (tests/delivery/smtp-sink.py) ---- */
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *dir;
+  guint        port;
+} SmtpSink;
+
+static void
+sink_start (SmtpSink   *sink,
+            const char *rejected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "delivery", "smtp-sink.py", NULL);
+  const char *python = g_getenv ("LK_PYTHON") ? g_getenv ("LK_PYTHON") : "/usr/bin/python3";
+  GInputStream *out;
+  g_autoptr(GDataInputStream) data = NULL;
+  g_autofree char *line = NULL;
+
+  sink->dir = g_dir_make_tmp ("lk-smtp-XXXXXX", &error);
+  g_assert_no_error (error);
+  sink->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                    python, script, sink->dir, rejected, NULL);
+  g_assert_no_error (error);
+  out = g_subprocess_get_stdout_pipe (sink->process);
+  data = g_data_input_stream_new (out);
+  line = g_data_input_stream_read_line (data, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  sink->port = (guint) g_ascii_strtoull (line, NULL, 10);
+  g_assert_cmpuint (sink->port, >, 0);
+}
+
+static void
+sink_stop (SmtpSink *sink)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (sink->process == NULL)
+    return;
+  g_output_stream_close (g_subprocess_get_stdin_pipe (sink->process), NULL, NULL);
+  g_subprocess_wait_check (sink->process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&sink->process);
+  remove_tree (sink->dir);
+  g_clear_pointer (&sink->dir, g_free);
+}
+
+static guint
+sink_count (SmtpSink *sink)
+{
+  g_autoptr(GDir) dir = g_dir_open (sink->dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      n++;
+  return n;
+}
+
+static JsonObject *
+sink_load (SmtpSink *sink,
+           guint     index)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("%04u.json", index);
+  g_autofree char *path = g_build_filename (sink->dir, name, NULL);
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* ---- the HTTP gateway ---- */
+
+typedef struct
+{
+  char *method;
+  char *path;
+  char *content_type;
+  char *authorization;
+  char *api_key;
+  char *body;
+} Request;
+
+static void
+request_free (Request *r)
+{
+  g_free (r->method);
+  g_free (r->path);
+  g_free (r->content_type);
+  g_free (r->authorization);
+  g_free (r->api_key);
+  g_free (r->body);
+  g_free (r);
+}
+
+typedef struct
+{
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  GMutex        lock;
+  GCond         cond;
+  guint         port;
+  GPtrArray    *requests;
+  guint         status;     /* what to answer */
+  char         *reply;
+} Gateway;
+
+static void
+gateway_handler (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  Gateway *gw = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  Request *r = g_new0 (Request, 1);
+
+  r->method = g_strdup (soup_server_message_get_method (msg));
+  r->path = g_strdup (path);
+  r->content_type = g_strdup (soup_message_headers_get_one (headers, "Content-Type"));
+  r->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+  r->api_key = g_strdup (soup_message_headers_get_one (headers, "X-Api-Key"));
+  r->body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_mutex_lock (&gw->lock);
+  g_ptr_array_add (gw->requests, r);
+  soup_server_message_set_status (msg, gw->status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, gw->reply, strlen (gw->reply));
+  g_mutex_unlock (&gw->lock);
+}
+
+static gpointer
+gateway_main (gpointer data)
+{
+  Gateway *gw = data;
+  g_autoptr(GError) error = NULL;
+  SoupServer *server;
+  GSList *uris;
+
+  g_main_context_push_thread_default (gw->context);
+  server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (server, NULL, gateway_handler, gw, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  g_mutex_lock (&gw->lock);
+  gw->port = (guint) g_uri_get_port (uris->data);
+  g_cond_broadcast (&gw->cond);
+  g_mutex_unlock (&gw->lock);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_main_loop_run (gw->loop);
+  soup_server_disconnect (server);
+  g_object_unref (server);
+  g_main_context_pop_thread_default (gw->context);
+  return NULL;
+}
+
+static void
+gateway_start (Gateway *gw)
+{
+  g_mutex_init (&gw->lock);
+  g_cond_init (&gw->cond);
+  gw->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  gw->status = 200;
+  gw->reply = g_strdup ("{\"status\": \"queued\"}");
+  gw->context = g_main_context_new ();
+  gw->loop = g_main_loop_new (gw->context, FALSE);
+  gw->thread = g_thread_new ("gateway", gateway_main, gw);
+  g_mutex_lock (&gw->lock);
+  while (gw->port == 0)
+    g_cond_wait (&gw->cond, &gw->lock);
+  g_mutex_unlock (&gw->lock);
+}
+
+static void
+gateway_set (Gateway    *gw,
+             guint       status,
+             const char *reply)
+{
+  g_mutex_lock (&gw->lock);
+  gw->status = status;
+  g_free (gw->reply);
+  gw->reply = g_strdup (reply);
+  g_mutex_unlock (&gw->lock);
+}
+
+static guint
+gateway_count (Gateway *gw)
+{
+  guint n;
+
+  g_mutex_lock (&gw->lock);
+  n = gw->requests->len;
+  g_mutex_unlock (&gw->lock);
+  return n;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+gateway_stop (Gateway *gw)
+{
+  if (gw->thread == NULL)
+    return;
+  /* Through the thread's own context: a quit before its loop starts
+   * running would be lost. */
+  g_main_context_invoke (gw->context, quit_loop, gw->loop);
+  g_thread_join (g_steal_pointer (&gw->thread));
+  g_main_loop_unref (gw->loop);
+  g_main_context_unref (gw->context);
+  g_ptr_array_unref (gw->requests);
+  g_free (gw->reply);
+  g_mutex_clear (&gw->lock);
+  g_cond_clear (&gw->cond);
+}
+
+/* ---- fixture: an engine, both servers, and a router ---- */
+
+typedef struct
+{
+  Fixture            f;
+  SmtpSink           sink;
+  Gateway            gateway;
+  LkDeliveryConfig  *config;
+  LkDeliveryRouter  *router;
+} DFixture;
+
+static void
+enrol (DFixture   *d,
+       const char *login,
+       const char *email,
+       int         otp_type,
+       int         notify,
+       gint64     *out_outbox)
+{
+  LkUserSpec us;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkEnrollResult) result = NULL;
+  char c0[LK_OTP_CODE_SIZE], c1[LK_OTP_CODE_SIZE];
+  guint64 base = otp_type == LK_OTP_TYPE_TIME ? (guint64) d->f.now / 30 : 0;
+
+  lk_user_spec_init (&us);
+  us.login = login;
+  us.first_name = "Zoë";
+  us.last_name = "Ünal";
+  us.email = email;
+  us.mobile_phone = "+44 20 7946 0000";
+  us.with_device = TRUE;
+  us.device.otp_type = otp_type;
+  us.device.secret_key_hex = RFC_SEED_HEX;
+  us.device.notification_method = notify;
+  result = lk_engine_enroll_user (d->f.engine, d->f.account, &us, &error);
+  g_assert_no_error (error);
+  if (out_outbox != NULL)
+    *out_outbox = result->outbox_id;
+  otp_for (RFC_SEED_HEX, LK_HASH_SHA1, base, 6, c0);
+  otp_for (RFC_SEED_HEX, LK_HASH_SHA1, base + 1, 6, c1);
+  lk_engine_activate_device (d->f.engine, d->f.account, login, result->device->serial, c0, c1, &error);
+  g_assert_no_error (error);
+  /* Past the steps activation consumed, so the sent code is fresh. */
+  d->f.now += 120;
+}
+
+static void
+dfixture_setup (DFixture      *d,
+                gconstpointer  data)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  fixture_setup (&d->f, NULL);
+  sink_start (&d->sink, "bounce@example.org");
+  gateway_start (&d->gateway);
+  text = g_strdup_printf ("[delivery]\nissuer=%s\n"
+                          "[smtp]\nhost=127.0.0.1\nport=%u\nsecurity=none\nfrom=noreply@example.org\n"
+                          "[sms]\npreset=twilio-sms\nurl=http://127.0.0.1:%u/sms\nusername=AC123\n"
+                          "password=%s\nfrom=+15550001111\n"
+                          "[voice]\npreset=json\nurl=http://127.0.0.1:%u/voice\nheaders=X-Api-Key: %s;\n",
+                          ISSUER, d->sink.port, d->gateway.port, SMS_TOKEN, d->gateway.port, VOICE_KEY);
+  g_key_file_load_from_data (file, text, (gsize) -1, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+  d->config = lk_delivery_config_load (file, &error);
+  g_assert_no_error (error);
+  d->router = lk_delivery_router_new_from_config (d->config);
+}
+
+static void
+dfixture_teardown (DFixture      *d,
+                   gconstpointer  data)
+{
+  g_clear_object (&d->router);
+  g_clear_pointer (&d->config, lk_delivery_config_free);
+  gateway_stop (&d->gateway);
+  sink_stop (&d->sink);
+  fixture_teardown (&d->f, NULL);
+}
+
+static guint
+process (DFixture *d)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = lk_engine_outbox_process (d->f.engine, LK_DELIVERY (d->router), 10, NULL, &error);
+
+  g_assert_no_error (error);
+  return n;
+}
+
+static LkOutboxMessage *
+outbox_get (DFixture *d,
+            gint64    id)
+{
+  g_autoptr(GError) error = NULL;
+  LkOutboxMessage *m = lk_engine_outbox_get (d->f.engine, d->f.account, id, &error);
+
+  g_assert_no_error (error);
+  return m;
+}
+
+/* The digits after @marker in @text. */
+static char *
+code_after (const char *text,
+            const char *marker)
+{
+  const char *p = strstr (text, marker);
+  const char *end;
+
+  g_assert_nonnull (p);
+  p += strlen (marker);
+  for (end = p; g_ascii_isdigit (*end); end++)
+    ;
+  g_assert_cmpint (end - p, ==, 6);
+  return g_strndup (p, (gsize) (end - p));
+}
+
+static void
+assert_validates (DFixture   *d,
+                  const char *login,
+                  const char *code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lk_engine_validate_otp (d->f.engine, d->f.account, login, NULL, code, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* And only once. */
+  g_assert_false (lk_engine_validate_otp (d->f.engine, d->f.account, login, NULL, code, NULL, NULL, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_OTP_ALREADY_USED);
+}
+
+/* ---- tests ---- */
+
+static void
+test_email_passcode (DFixture      *d,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) mail = NULL;
+  g_autoptr(LkOutboxMessage) m = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *html_code = NULL;
+  g_autofree char *strong = NULL;
+  JsonArray *parts;
+  JsonObject *plain, *html;
+  gint64 id;
+
+  enrol (d, "alice", "alice@example.org", LK_OTP_TYPE_TIME, 0, NULL);
+  id = lk_engine_send_otp (d->f.engine, d->f.account, "alice", NULL, LK_DELIVERY_EMAIL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_cmpuint (sink_count (&d->sink), ==, 0);   /* written, not yet sent */
+
+  g_assert_cmpuint (process (d), ==, 1);
+  g_assert_cmpuint (sink_count (&d->sink), ==, 1);
+  mail = sink_load (&d->sink, 0);
+  g_assert_cmpstr (json_object_get_string_member (mail, "mail_from"), ==, "noreply@example.org");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (mail, "rcpt_tos"), 0), ==,
+                   "alice@example.org");
+  g_assert_cmpstr (json_object_get_string_member (mail, "content_type"), ==, "multipart/alternative");
+  /* The subject went out as RFC 2047 encoded-words; Python decoded them. */
+  g_assert_cmpstr (json_object_get_string_member (mail, "subject"), ==, "Your " ISSUER " passcode");
+  g_assert_cmpstr (json_object_get_string_member (mail, "from"), ==, ISSUER " <noreply@example.org>");
+  g_assert_true (json_object_get_boolean_member (mail, "date_valid"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (mail, "message_id"), "@example.org>"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (mail, "defects")), ==, 0);
+  parts = json_object_get_array_member (mail, "parts");
+  g_assert_cmpuint (json_array_get_length (parts), ==, 2);
+  plain = json_array_get_object_element (parts, 0);
+  html = json_array_get_object_element (parts, 1);
+  g_assert_cmpstr (json_object_get_string_member (plain, "type"), ==, "text/plain");
+  g_assert_cmpstr (json_object_get_string_member (plain, "charset"), ==, "utf-8");
+  g_assert_cmpstr (json_object_get_string_member (html, "type"), ==, "text/html");
+  g_assert_nonnull (strstr (json_object_get_string_member (plain, "text"), "Hello Zoë Ünal,"));
+  code = code_after (json_object_get_string_member (plain, "text"), "passcode is ");
+  html_code = code_after (json_object_get_string_member (html, "text"), "passcode is <strong>");
+  g_assert_cmpstr (code, ==, html_code);
+
+  m = outbox_get (d, id);
+  g_assert_cmpint (m->state, ==, LK_OUTBOX_DELIVERED);
+  g_assert_null (m->code);
+  /* Sent once: another pass finds nothing. */
+  g_assert_cmpuint (process (d), ==, 0);
+  g_assert_cmpuint (sink_count (&d->sink), ==, 1);
+  assert_validates (d, "alice", code);
+}
+
+static void
+test_email_rejected (DFixture      *d,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkOutboxMessage) m = NULL;
+  gint64 id;
+
+  enrol (d, "bounce", "bounce@example.org", LK_OTP_TYPE_EVENT, 0, NULL);
+  id = lk_engine_send_otp (d->f.engine, d->f.account, "bounce", NULL, LK_DELIVERY_EMAIL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (process (d), ==, 0);
+  g_assert_cmpuint (sink_count (&d->sink), ==, 0);
+  m = outbox_get (d, id);
+  /* A 5xx is final: failed at once, with the server's own words. */
+  g_assert_cmpint (m->state, ==, LK_OUTBOX_FAILED);
+  g_assert_cmpuint (m->attempts, ==, 1);
+  g_assert_nonnull (strstr (m->last_error, "550"));
+  g_assert_nonnull (strstr (m->last_error, "User unknown"));
+  d->f.now += 100000;
+  g_assert_cmpuint (process (d), ==, 0);
+}
+
+static void
+test_welcome (DFixture      *d,
+              gconstpointer  data)
+{
+  g_autoptr(JsonObject) mail = NULL;
+  g_autoptr(LkOutboxMessage) m = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  const char *text;
+  gint64 id = 0;
+
+  enrol (d, "carol", "carol@example.org", LK_OTP_TYPE_TIME, LK_NOTIFY_EMAIL, &id);
+  g_assert_cmpint (id, >, 0);
+  g_assert_cmpuint (process (d), ==, 1);
+  mail = sink_load (&d->sink, 0);
+  g_assert_cmpstr (json_object_get_string_member (mail, "subject"), ==, "Welcome to " ISSUER);
+  text = json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (mail, "parts"), 0), "text");
+  m = outbox_get (d, id);
+  g_assert_nonnull (m->serial);
+  g_assert_nonnull (strstr (text, m->serial));
+  g_assert_nonnull (strstr (text, "carol"));
+  g_assert_cmpint (m->state, ==, LK_OUTBOX_DELIVERED);
+}
+
+static void
+test_sms_and_voice (DFixture      *d,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *code = NULL;
+  g_autofree char *expected_auth = NULL;
+  g_autofree char *b64 = NULL;
+  g_autofree char *expected_prefix = NULL;
+  g_autofree char *spoken = NULL;
+  JsonObject *voice;
+  Request *r;
+  gint64 id;
+
+  enrol (d, "dave", "dave@example.org", LK_OTP_TYPE_EVENT, 0, NULL);
+  id = lk_engine_send_otp (d->f.engine, d->f.account, "dave", NULL, LK_DELIVERY_SMS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_cmpuint (process (d), ==, 1);
+  g_assert_cmpuint (gateway_count (&d->gateway), ==, 1);
+  r = g_ptr_array_index (d->gateway.requests, 0);
+  g_assert_cmpstr (r->method, ==, "POST");
+  g_assert_cmpstr (r->path, ==, "/sms");
+  g_assert_cmpstr (r->content_type, ==, "application/x-www-form-urlencoded");
+  b64 = g_base64_encode ((const guchar *) "AC123:" SMS_TOKEN, strlen ("AC123:" SMS_TOKEN));
+  expected_auth = g_strdup_printf ("Basic %s", b64);
+  g_assert_cmpstr (r->authorization, ==, expected_auth);
+  form = soup_form_decode (r->body);
+  g_assert_cmpstr (g_hash_table_lookup (form, "To"), ==, "+442079460000");
+  g_assert_cmpstr (g_hash_table_lookup (form, "From"), ==, "+15550001111");
+  code = code_after (g_hash_table_lookup (form, "Body"), "your passcode is ");
+  expected_prefix = g_strdup_printf (ISSUER ": your passcode is %s. It is valid for ", code);
+  g_assert_true (g_str_has_prefix (g_hash_table_lookup (form, "Body"), expected_prefix));
+  g_assert_true (g_str_has_suffix (g_hash_table_lookup (form, "Body"), " minutes."));
+  assert_validates (d, "dave", code);
+
+  /* Voice: the generic JSON shape, key in a header, digits spoken one by one. */
+  id = lk_engine_send_otp (d->f.engine, d->f.account, "dave", NULL, LK_DELIVERY_VOICE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (process (d), ==, 1);
+  g_assert_cmpuint (gateway_count (&d->gateway), ==, 2);
+  r = g_ptr_array_index (d->gateway.requests, 1);
+  g_assert_cmpstr (r->path, ==, "/voice");
+  g_assert_cmpstr (r->content_type, ==, "application/json");
+  g_assert_cmpstr (r->api_key, ==, VOICE_KEY);
+  g_assert_null (r->authorization);
+  json_parser_load_from_data (parser, r->body, -1, &error);
+  g_assert_no_error (error);
+  voice = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (voice, "to"), ==, "+442079460000");
+  g_clear_pointer (&code, g_free);
+  {
+    const char *msg = json_object_get_string_member (voice, "message");
+    GString *digits = g_string_new (NULL);
+    const char *p = strstr (msg, "passcode is ");
+    g_assert_nonnull (p);
+    for (p += strlen ("passcode is "); *p != '.'; p++)
+      if (g_ascii_isdigit (*p))
+        g_string_append_c (digits, *p);
+      else
+        g_assert_true (*p == ',' || *p == ' ');
+    code = g_string_free (digits, FALSE);
+  }
+  g_assert_cmpuint (strlen (code), ==, 6);
+  assert_validates (d, "dave", code);
+}
+
+static void
+test_gateway_retry (DFixture      *d,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  enrol (d, "erin", "erin@example.org", LK_OTP_TYPE_EVENT, 0, NULL);
+  gateway_set (&d->gateway, 503, "{\"error\": \"maintenance\"}");
+  id = lk_engine_send_otp (d->f.engine, d->f.account, "erin", NULL, LK_DELIVERY_SMS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (process (d), ==, 0);
+  g_assert_cmpuint (gateway_count (&d->gateway), ==, 1);
+  {
+    g_autoptr(LkOutboxMessage) m = outbox_get (d, id);
+    g_assert_cmpint (m->state, ==, LK_OUTBOX_PENDING);
+    g_assert_cmpuint (m->attempts, ==, 1);
+    g_assert_nonnull (strstr (m->last_error, "503"));
+  }
+  /* Not due yet: the back-off holds it. */
+  d->f.now += 10;
+  g_assert_cmpuint (process (d), ==, 0);
+  g_assert_cmpuint (gateway_count (&d->gateway), ==, 1);
+  /* The gateway is back, and the retry is due. */
+  gateway_set (&d->gateway, 201, "{\"status\": \"queued\"}");
+  d->f.now += 30;
+  g_assert_cmpuint (process (d), ==, 1);
+  g_assert_cmpuint (gateway_count (&d->gateway), ==, 2);
+  {
+    g_autoptr(LkOutboxMessage) m = outbox_get (d, id);
+    g_assert_cmpint (m->state, ==, LK_OUTBOX_DELIVERED);
+    g_assert_cmpuint (m->attempts, ==, 2);
+  }
+  d->f.now += 100000;
+  g_assert_cmpuint (process (d), ==, 0);
+  g_assert_cmpuint (gateway_count (&d->gateway), ==, 2);
+}
+
+static void
+test_gateway_refused_redacted (DFixture      *d,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkOutboxMessage) m = NULL;
+  gint64 id;
+
+  enrol (d, "frank", "frank@example.org", LK_OTP_TYPE_EVENT, 0, NULL);
+  /* A gateway that echoes the credential it refused. */
+  gateway_set (&d->gateway, 401, "{\"error\": \"bad token " SMS_TOKEN "\"}");
+  id = lk_engine_send_otp (d->f.engine, d->f.account, "frank", NULL, LK_DELIVERY_SMS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (process (d), ==, 0);
+  m = outbox_get (d, id);
+  g_assert_cmpint (m->state, ==, LK_OUTBOX_FAILED);
+  g_assert_nonnull (strstr (m->last_error, "401"));
+  g_assert_nonnull (strstr (m->last_error, "bad token ***"));
+  g_assert_null (strstr (m->last_error, SMS_TOKEN));
+}
+
+static void
+wait_for (LkOutboxWorker *worker,
+          guint           delivered,
+          guint           rounds)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (lk_outbox_worker_get_delivered (worker) < delivered || lk_outbox_worker_get_rounds (worker) < rounds)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10000);
+    }
+}
+
+static void
+test_worker_resumes (DFixture      *d,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  LkEngineConfig config;
+  gint64 id;
+
+  enrol (d, "gina", "gina@example.org", LK_OTP_TYPE_EVENT, 0, NULL);
+  /* Written while no worker runs (as if latchkeyd stopped after the commit). */
+  id = lk_engine_send_otp (d->f.engine, d->f.account, "gina", NULL, LK_DELIVERY_EMAIL, &error);
+  g_assert_no_error (error);
+  fixture_config (&d->f, &config);
+  {
+    g_autoptr(LkOutboxWorker) worker = lk_outbox_worker_new (d->f.path, d->f.keys, &config,
+                                                             LK_DELIVERY (d->router), 50, 0);
+    g_assert_true (lk_outbox_worker_start (worker, &error));
+    g_assert_no_error (error);
+    wait_for (worker, 1, 1);
+    lk_outbox_worker_stop (worker);
+    g_assert_cmpuint (lk_outbox_worker_get_delivered (worker), ==, 1);
+  }
+  g_assert_cmpuint (sink_count (&d->sink), ==, 1);
+  {
+    /* A second worker (a restart) finds nothing left to send. */
+    g_autoptr(LkOutboxWorker) worker = lk_outbox_worker_new (d->f.path, d->f.keys, &config,
+                                                             LK_DELIVERY (d->router), 50, 0);
+    g_assert_true (lk_outbox_worker_start (worker, &error));
+    lk_outbox_worker_wake (worker);
+    wait_for (worker, 0, 3);
+    g_assert_cmpuint (lk_outbox_worker_get_delivered (worker), ==, 0);
+  }
+  g_assert_cmpuint (sink_count (&d->sink), ==, 1);
+  {
+    g_autoptr(LkOutboxMessage) m = outbox_get (d, id);
+    g_assert_cmpint (m->state, ==, LK_OUTBOX_DELIVERED);
+  }
+}
+
+static void
+test_no_channel (DFixture      *d,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkOutboxMessage) m = NULL;
+  g_autoptr(LkDeliveryRouter) empty = lk_delivery_router_new ();
+  gint64 id;
+
+  enrol (d, "hank", "hank@example.org", LK_OTP_TYPE_EVENT, 0, NULL);
+  id = lk_engine_send_otp (d->f.engine, d->f.account, "hank", NULL, LK_DELIVERY_VOICE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lk_engine_outbox_process (d->f.engine, LK_DELIVERY (empty), 10, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  m = outbox_get (d, id);
+  g_assert_cmpint (m->state, ==, LK_OUTBOX_FAILED);
+  g_assert_nonnull (strstr (m->last_error, "voice"));
+}
+
+#define DTEST(path, fn) g_test_add ((path), DFixture, NULL, dfixture_setup, (fn), dfixture_teardown)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* GIO's default proxy resolver reads GSettings schemas that isolated
+   * test directories do not have; loopback needs no proxy anyway. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  DTEST ("/delivery/email/passcode", test_email_passcode);
+  DTEST ("/delivery/email/rejected", test_email_rejected);
+  DTEST ("/delivery/email/welcome", test_welcome);
+  DTEST ("/delivery/gateway/sms-and-voice", test_sms_and_voice);
+  DTEST ("/delivery/gateway/retry", test_gateway_retry);
+  DTEST ("/delivery/gateway/refused-redacted", test_gateway_refused_redacted);
+  DTEST ("/delivery/worker/resumes", test_worker_resumes);
+  DTEST ("/delivery/router/no-channel", test_no_channel);
+  return g_test_run ();
+}
