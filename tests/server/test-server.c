@@ -271,6 +271,47 @@ test_concurrent (Fixture       *f,
     }
 }
 
+typedef struct
+{
+  GByteArray *data;
+  gboolean    eof;
+  guint8      buffer[4096];
+} RawRead;
+
+/* TRUE once @data holds one whole response with a Content-Length body. */
+static gboolean
+raw_response_complete (GByteArray *data)
+{
+  g_autofree char *text = g_strndup ((const char *) data->data, data->len);
+  const char *end = text != NULL ? strstr (text, "\r\n\r\n") : NULL;
+  const char *length;
+
+  if (end == NULL)
+    return FALSE;
+  length = g_strstr_len (text, end - text, "Content-Length: ");
+  if (length == NULL)
+    return FALSE;
+  return strlen (end + 4) >= g_ascii_strtoull (length + strlen ("Content-Length: "), NULL, 10);
+}
+
+static void
+on_raw_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RawRead *raw = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0)
+    {
+      raw->eof = TRUE;
+      return;
+    }
+  g_byte_array_append (raw->data, raw->buffer, n);
+  g_input_stream_read_async (G_INPUT_STREAM (source), raw->buffer, sizeof raw->buffer, G_PRIORITY_DEFAULT,
+                             NULL, on_raw_read, raw);
+}
+
 static void
 on_stopped (LkServer *server,
             gboolean *stopped)
@@ -285,6 +326,11 @@ test_drain (Fixture       *f,
   Answer slow[4] = { { 0 } };
   Answer late = { 0 };
   gboolean stopped = FALSE;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) open_connection = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (f->base_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GError) error = NULL;
+  RawRead raw = { .data = g_byte_array_new () };
 
   g_signal_connect (f->server, "stopped", G_CALLBACK (on_stopped), &stopped);
 
@@ -311,8 +357,50 @@ test_drain (Fixture       *f,
         break;
     }
 
+  /* A keep-alive connection the server has already served once ... */
+  g_socket_client_set_enable_proxy (client, FALSE);
+  open_connection = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
+                                                     NULL, &error);
+  g_assert_no_error (error);
+  {
+    const char *request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (open_connection)),
+                               request, strlen (request), NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (open_connection)), raw.buffer,
+                               sizeof raw.buffer, G_PRIORITY_DEFAULT, NULL, on_raw_read, &raw);
+    while (!raw_response_complete (raw.data))
+      {
+        g_assert_false (raw.eof);
+        g_main_context_iteration (NULL, TRUE);
+      }
+    /* The read in flight ends when the connection closes, below. */
+    g_assert_true (g_str_has_prefix ((const char *) raw.data->data, "HTTP/1.1 200"));
+    g_byte_array_set_size (raw.data, 0);
+  }
+
   lk_server_shutdown (f->server);
   g_assert_false (stopped);
+
+  /* ... may still send a request: it is refused with 503, 9450 and
+   * Connection: close, while the in-flight ones complete. */
+  {
+    const char *request = "POST /api/v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}";
+    g_autofree char *text = NULL;
+
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (open_connection)),
+                               request, strlen (request), NULL, NULL, &error);
+    g_assert_no_error (error);
+    /* The read started above collects the answer until the server closes. */
+    while (!raw.eof)
+      g_main_context_iteration (NULL, TRUE);
+    text = g_strndup ((const char *) raw.data->data, raw.data->len);
+    g_byte_array_unref (raw.data);
+    g_assert_true (g_str_has_prefix (text, "HTTP/1.1 503"));
+    g_assert_nonnull (strstr (text, "Connection: close"));
+    g_assert_nonnull (strstr (text, "\"errorCode\":9450"));
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (slow); i++)
     {
