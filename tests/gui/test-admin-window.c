@@ -376,6 +376,21 @@ test_enrol_and_search (void)
   wait_ms (200);
   wait_for (list_settled, NULL);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, G_N_ELEMENTS (people) + 1);
+
+  /* Z–A puts the last login first; A–Z again puts it last. */
+  gtk_drop_down_set_selected (window->sort_dropdown, 1);
+  wait_for (list_settled, NULL);
+  item = g_list_model_get_item (G_LIST_MODEL (window->model), 0);
+  g_assert_cmpstr (lk_admin_user_item_get_login (item), ==, LOGIN);
+  g_object_unref (item);
+  item = g_list_model_get_item (G_LIST_MODEL (window->model), G_N_ELEMENTS (people));
+  g_assert_cmpstr (lk_admin_user_item_get_login (item), ==, "amelia.hart");
+  g_object_unref (item);
+  gtk_drop_down_set_selected (window->sort_dropdown, 0);
+  wait_for (list_settled, NULL);
+  item = g_list_model_get_item (G_LIST_MODEL (window->model), 0);
+  g_assert_cmpstr (lk_admin_user_item_get_login (item), ==, "amelia.hart");
+  g_object_unref (item);
 }
 
 static gboolean
