@@ -147,7 +147,6 @@ lk_test_server_start (const LkTestServerOptions *options,
   g_autoptr(LkTestServer) server = g_new0 (LkTestServer, 1);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GMainContext) context = NULL;
   guint8 key_bytes[18];
   gint64 deadline;
 
