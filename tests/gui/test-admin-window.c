@@ -301,6 +301,29 @@ test_empty (void)
   save_screenshot (GTK_WIDGET (window), "admin-empty");
 }
 
+typedef struct
+{
+  gboolean  done;
+  char     *text;
+} ClipRead;
+
+static void
+on_clip_text (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  ClipRead *read = data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+clip_read (gpointer data)
+{
+  return ((ClipRead *) data)->done;
+}
+
 static void
 test_enrol_and_search (void)
 {
@@ -342,6 +365,18 @@ test_enrol_and_search (void)
   g_assert_nonnull (password);
   g_assert_cmpuint (strlen (password), >=, 8);
   save_screenshot (GTK_WIDGET (dialog), "admin-enrol-done");
+
+  /* The copy button puts exactly that password on the clipboard. */
+  {
+    ClipRead read = { FALSE, NULL };
+
+    gtk_widget_activate_action (GTK_WIDGET (dialog), "enrol.copy-password", NULL);
+    gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (dialog)), NULL, on_clip_text, &read);
+    wait_for (clip_read, &read);
+    g_assert_cmpstr (read.text, ==, password);
+    lk_secure_str_free (read.text);
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (dialog)), "");
+  }
 
   /* The password shown is the one the engine keeps. */
   request = lk_api_request_new (LK_API_OP_VALIDATE_USER);
