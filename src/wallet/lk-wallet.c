@@ -301,8 +301,15 @@ lk_wallet_read_fast (const char     *id,
     {
       SecretValue *value = g_hash_table_lookup (values, unlocked[i]);
       g_autoptr(GError) item_error = NULL;
-      const char *text = value != NULL ? secret_value_get_text (value) : NULL;
-      LkWalletToken *token = text != NULL ? lk_wallet_token_deserialize (text, &item_error) : NULL;
+      const char *text;
+      LkWalletToken *token;
+
+      /* Deleted between the search and the fetch: gone, not damaged. */
+      if (value == NULL)
+        continue;
+
+      text = secret_value_get_text (value);
+      token = text != NULL ? lk_wallet_token_deserialize (text, &item_error) : NULL;
 
       if (token == NULL)
         {

@@ -356,7 +356,15 @@ test_list_and_search (void)
   g_assert_cmpuint (window->boundary_source, ==, 0);
   g_assert_cmpuint (window->tick_source, ==, 0);
   gtk_window_present (GTK_WINDOW (window));
-  wait_ms (200);
+  {
+    gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+
+    while (!gtk_widget_get_mapped (GTK_WIDGET (window)))
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        wait_ms (20);
+      }
+  }
   g_assert_cmpuint (window->boundary_source, !=, 0);
 
   wait_ms (300);
