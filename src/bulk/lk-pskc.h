@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * PSKC (RFC 6030) key containers: a reader for vendors' HOTP/TOTP files
+ * (plain, pre-shared AES key or PBKDF2 password, HMAC-SHA1 ValueMAC) and a
+ * writer for exports. The XML parser never loads a DTD, expands an entity
+ * or touches the network: a document with a DOCTYPE is refused unread. */
+#pragma once
+
+#include <glib.h>
+#include "lk-bulk-error.h"
+#include "lk-otp.h"
+
+G_BEGIN_DECLS
+
+/* Larger files are refused before parsing (10,000 encrypted keys take
+ * about 15 MiB). */
+#define LK_PSKC_MAX_SIZE  (128 * 1024 * 1024)
+/* PBKDF2 iteration counts above this are refused (a file cannot make the
+ * reader spin for minutes). */
+#define LK_PSKC_MAX_ITERATIONS 10000000
+
+typedef enum
+{
+  LK_PSKC_HOTP,
+  LK_PSKC_TOTP,
+} LkPskcKind;
+
+/* One key of a container. Strings are NULL when absent. */
+typedef struct
+{
+  guint       index;          /* 1-based position of the Key in the file */
+  char       *id;             /* Key/@Id */
+  char       *serial;         /* DeviceInfo/SerialNo */
+  char       *manufacturer;   /* DeviceInfo/Manufacturer */
+  char       *issuer;         /* Key/Issuer */
+  LkPskcKind  kind;
+  LkHash      hash;           /* AlgorithmParameters/Suite; SHA1 by default */
+  guint       digits;         /* ResponseFormat/@Length */
+  guint64     counter;        /* Data/Counter (HOTP) */
+  guint       period;         /* Data/TimeInterval (TOTP); 30 by default */
+  gint64      time_drift;     /* Data/TimeDrift: the token's clock drift in intervals */
+  GBytes     *secret;         /* Data/Secret, wiped on free; NULL when error is set */
+  GError     *error;          /* why this key cannot be used (the others still can), or NULL */
+} LkPskcKey;
+
+LkPskcKey *lk_pskc_key_new  (void);
+void       lk_pskc_key_free (LkPskcKey *key);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkPskcKey, lk_pskc_key_free)
+
+/* How a container's secrets are protected (reading: what the caller has;
+ * writing: what to use). All NULL/0 = plain values. */
+typedef struct
+{
+  const guint8 *key;          /* pre-shared AES key: 16 (aes128-cbc), 24 or 32 (aes256-cbc) bytes */
+  gsize         key_len;
+  const char   *password;     /* PBKDF2 DerivedKey */
+  guint         iterations;   /* writing with a password: 0 = 100,000 */
+} LkPskcProtection;
+
+/* Reads a container. Returns a GPtrArray of LkPskcKey (it frees them), in
+ * file order; a key that cannot be used carries its own error. Fails as a
+ * whole for a malformed or refused document, a missing or wrong key or
+ * password, or an unsupported protection scheme. */
+GPtrArray *lk_pskc_read  (const char              *data,
+                          gsize                    len,
+                          const LkPskcProtection  *protection,
+                          GError                 **error);
+
+/* Writes @keys (LkPskcKey with secrets) as a container, encrypted with
+ * aes128-cbc (or aes256-cbc for a 32-byte key) under @protection's key or a
+ * PBKDF2 key from its password, each secret with a ValueMAC under a fresh
+ * random MAC key. Plain values when @protection is NULL or empty. The text
+ * holds secrets: wipe it when done. */
+char      *lk_pskc_write (GPtrArray               *keys,
+                          const LkPskcProtection  *protection,
+                          GError                 **error);
+
+G_END_DECLS
