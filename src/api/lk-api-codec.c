@@ -47,6 +47,7 @@ static const char *const op_names[LK_API_N_OPS] = {
   [LK_API_OP_LIST_INSTANCES]    = "list_instances",
   [LK_API_OP_DEACTIVATE_INSTANCE] = "deactivate_instance",
   [LK_API_OP_ISSUE_TEST_CHALLENGE] = "issue_test_challenge",
+  [LK_API_OP_GET_DELIVERY]      = "get_delivery",
 };
 
 static const struct
@@ -116,6 +117,7 @@ lk_api_op_is_idempotent (LkApiOp op)
     case LK_API_OP_GET_USER_AUDIT:
     case LK_API_OP_FIND_LICENCE:
     case LK_API_OP_LIST_INSTANCES:
+    case LK_API_OP_GET_DELIVERY:
       return TRUE;
     default:
       return FALSE;
@@ -489,6 +491,12 @@ lk_api_request_decode (LkApiRequest  *request,
     case LK_API_OP_CREATE_ACCOUNT:
       return TRUE;
 
+    case LK_API_OP_GET_DELIVERY:
+      if (!lk_api_fields_get_int (fields, "messageId", 1, G_MAXINT64, 0, &value, error))
+        return FALSE;
+      request->message_id = value;
+      return request->message_id > 0 || require (NULL, "messageId", error);
+
     case LK_API_OP_CREATE_LICENCE:
     case LK_API_OP_FIND_LICENCE:
     case LK_API_OP_START_ACTIVATION:
@@ -606,6 +614,8 @@ lk_api_request_encode (const LkApiRequest *request)
   add_string (builder, "search", request->search);
   add_int (builder, "offset", request->offset);
   add_int (builder, "limit", request->limit);
+  if (request->message_id > 0)
+    add_int (builder, "messageId", request->message_id);
   lk_api_activation_encode_request (request, builder);
   json_builder_end_object (builder);
 
@@ -646,6 +656,7 @@ lk_api_response_free (LkApiResponse *response)
   g_clear_pointer (&response->users, g_ptr_array_unref);
   g_clear_pointer (&response->devices, g_ptr_array_unref);
   g_clear_pointer (&response->audit, g_ptr_array_unref);
+  g_clear_pointer (&response->delivery, lk_outbox_message_free);
   lk_secure_str_free (response->generated_password);
   lk_secure_str_free (response->uri);
   g_clear_pointer (&response->png, g_bytes_unref);
@@ -729,6 +740,29 @@ add_device_members (JsonBuilder    *builder,
   add_time (builder, "updatedAt", device->updated_at);
   add_time (builder, "activatedAt", device->activated_at);
   add_time (builder, "lastUsedAt", device->last_used_at);
+}
+
+/* get_delivery: an outbox message's progress. Never the code. */
+static void
+add_delivery (JsonBuilder           *builder,
+              const LkOutboxMessage *m)
+{
+  static const char *const states[] = { "pending", "delivered", "failed" };
+
+  json_builder_set_member_name (builder, "delivery");
+  json_builder_begin_object (builder);
+  add_int (builder, "messageId", m->id);
+  add_string (builder, "kind", m->kind == LK_OUTBOX_KIND_WELCOME ? "welcome" : "passcode");
+  add_string (builder, "deliveryMethod", lk_delivery_method_to_string (m->method));
+  add_string (builder, "state", (guint) m->state < G_N_ELEMENTS (states) ? states[m->state] : "pending");
+  add_string (builder, "username", m->user_login);
+  add_string (builder, "destination", m->destination);
+  add_string (builder, "deviceId", m->serial);
+  add_int (builder, "attempts", m->attempts);
+  add_string (builder, "lastError", m->last_error);
+  add_int (builder, "createdAt", m->created_at);
+  add_int (builder, "expiresAt", m->expires_at);
+  json_builder_end_object (builder);
 }
 
 static void
@@ -835,6 +869,8 @@ lk_api_response_encode (const LkApiResponse *response,
         add_string (builder, "deviceId", response->serial);
       if (response->message_id > 0)
         add_int (builder, "messageId", response->message_id);
+      if (response->delivery != NULL)
+        add_delivery (builder, response->delivery);
       lk_api_activation_encode_response (response, builder);
     }
   json_builder_end_object (builder);
@@ -975,6 +1011,34 @@ decode_array (JsonArray      *array,
   return items;
 }
 
+static LkOutboxMessage *
+decode_delivery (JsonObject *object)
+{
+  g_autoptr(LkApiFields) fields = lk_api_fields_new (object);
+  LkOutboxMessage *m = g_new0 (LkOutboxMessage, 1);
+  g_autofree char *text = NULL;
+
+  m->id = read_int (fields, "messageId", 0);
+  text = read_string (fields, "kind");
+  m->kind = g_strcmp0 (text, "welcome") == 0 ? LK_OUTBOX_KIND_WELCOME : LK_OUTBOX_KIND_PASSCODE;
+  g_clear_pointer (&text, g_free);
+  text = read_string (fields, "deliveryMethod");
+  if (text == NULL || !lk_delivery_method_from_string (text, &m->method))
+    m->method = LK_DELIVERY_SMS;
+  g_clear_pointer (&text, g_free);
+  text = read_string (fields, "state");
+  m->state = g_strcmp0 (text, "delivered") == 0 ? LK_OUTBOX_DELIVERED
+           : g_strcmp0 (text, "failed") == 0 ? LK_OUTBOX_FAILED : LK_OUTBOX_PENDING;
+  m->user_login = read_string (fields, "username");
+  m->destination = read_string (fields, "destination");
+  m->serial = read_string (fields, "deviceId");
+  m->attempts = (guint) read_int (fields, "attempts", 0);
+  m->last_error = read_string (fields, "lastError");
+  m->created_at = read_int (fields, "createdAt", 0);
+  m->expires_at = read_int (fields, "expiresAt", 0);
+  return m;
+}
+
 static gboolean
 op_has_user (LkApiOp op)
 {
@@ -1049,6 +1113,8 @@ lk_api_response_decode (const char  *data,
   else
     response->serial = g_strdup (response->device->serial);
   response->message_id = read_int (fields, "messageId", 0);
+  if (lk_api_fields_get_object (fields, "delivery", &nested, NULL) && nested != NULL)
+    response->delivery = decode_delivery (nested);
   if (lk_api_activation_handles (op))
     lk_api_activation_decode_response (response, object);
   return g_steal_pointer (&response);

@@ -53,6 +53,8 @@ typedef enum
   LK_API_OP_LIST_INSTANCES,       /* list_instances */
   LK_API_OP_DEACTIVATE_INSTANCE,  /* deactivate_instance */
   LK_API_OP_ISSUE_TEST_CHALLENGE, /* issue_test_challenge */
+  /* delivery (docs/delivery.md) */
+  LK_API_OP_GET_DELIVERY,         /* get_delivery: an outbox message's state */
   LK_API_N_OPS
 } LkApiOp;
 
@@ -114,6 +116,7 @@ typedef struct
   char     *otp2;                /* otp2 */
   char     *challenge;           /* challenge (OCRA) */
   int       delivery_method;     /* deliveryMethod: LkDeliveryMethod */
+  gint64    message_id;          /* messageId (get_delivery); 0 = not sent */
 
   /* lists */
   char     *search;              /* search: prefix of login, name or email */
@@ -162,6 +165,7 @@ typedef struct
   char            *svg;                 /* qrcode: qrCodeSvg */
   char            *serial;              /* validate_oath_otp / send_oath_otp: the device used (deviceId) */
   gint64           message_id;          /* send_oath_otp / enroll / add: the outbox message queued, or 0 */
+  LkOutboxMessage *delivery;            /* get_delivery: the message, without its code */
   LkApiActivationResponse *activation;  /* activation operations only; owned */
 } LkApiResponse;
 

@@ -223,6 +223,11 @@ run (LkEngine            *engine,
       response->serial = g_strdup (serial);
       return TRUE;
 
+    case LK_API_OP_GET_DELIVERY:
+      /* Scoped to the account: another partner's message is 9511. */
+      response->delivery = lk_engine_outbox_get (engine, account_id, request->message_id, error);
+      return response->delivery != NULL;
+
     case LK_API_OP_CREATE_LICENCE:
     case LK_API_OP_FIND_LICENCE:
     case LK_API_OP_START_ACTIVATION:

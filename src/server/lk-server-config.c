@@ -28,6 +28,14 @@ static const struct
   { "limits",   { "max-body", "workers", "max-queue", "account-rate", "account-burst",
                   "address-rate", "address-burst", "login-failure-rate", "login-failure-burst", NULL } },
   { "log",      { "level", "format", "access-log", NULL } },
+  /* Read by the delivery layer (lk-delivery-config.c), which checks values. */
+  { "delivery", { "issuer", "poll-interval", "batch", NULL } },
+  { "smtp",     { "host", "port", "security", "username", "password", "from", "from-name", "ca-file",
+                  "timeout", NULL } },
+  { "sms",      { "preset", "url", "method", "headers", "format", "body", "username", "password", "from",
+                  "ca-file", "timeout", NULL } },
+  { "voice",    { "preset", "url", "method", "headers", "format", "body", "username", "password", "from",
+                  "ca-file", "timeout", NULL } },
 };
 
 void
@@ -155,6 +163,7 @@ lk_server_config_free (LkServerConfig *config)
   g_free (config->port_file);
   g_free (config->db_path);
   g_free (config->master_key_file);
+  g_free (config->config_file);
   g_free (config);
 }
 
@@ -479,6 +488,8 @@ lk_server_config_load_file (LkServerConfig  *config,
   if (text != NULL && !parse_log_format (g_strstrip (text), &config->log_format, error))
     return FALSE;
 
+  g_free (config->config_file);
+  config->config_file = g_canonicalize_filename (path, NULL);
   return TRUE;
 }
 

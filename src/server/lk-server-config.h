@@ -48,6 +48,10 @@ typedef struct
   double      login_failure_rate;  /* failed partner logins per second per client address; 0 = unlimited */
   guint       login_failure_burst;
 
+  /* [delivery], [smtp], [sms], [voice]: parsed by the delivery layer from
+   * this file (the last one loaded), or NULL when no file was read. */
+  char       *config_file;
+
   /* [log] */
   GLogLevelFlags log_level;        /* the least severe level written */
   LkLogFormat    log_format;

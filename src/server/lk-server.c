@@ -13,7 +13,9 @@
 #include <libsoup/soup.h>
 
 #include "lk-api.h"
+#include "lk-delivery-router.h"
 #include "lk-engine.h"
+#include "lk-outbox-worker.h"
 #include "lk-rate-limiter.h"
 #include "lk-server.h"
 #include "lk-server-error.h"
@@ -81,6 +83,7 @@ struct _LkServer
   LkRateLimiter   *address_limiter;
   LkRateLimiter   *account_limiter;
   LkRateLimiter   *login_failure_limiter;
+  LkOutboxWorker  *outbox;          /* NULL when no delivery channel is configured */
 
   /* Answers ready on worker threads; one main-context callback drains
    * them, so a busy server wakes its main loop once per batch, not per
@@ -369,6 +372,11 @@ job_run (gpointer state_data,
       lk_engine_set_actor (state->engine, job->client);
       job->response = lk_api_handle_body_full (state->engine, job->body, &options, &job->info);
       job->http_status = job->account_limited ? HTTP_TOO_MANY_REQUESTS : SOUP_STATUS_OK;
+      /* These may have written to the outbox: send now rather than at the next poll. */
+      if (job->server->outbox != NULL && job->info.error_code == 0 &&
+          (g_strcmp0 (job->info.type, "send_oath_otp") == 0 || g_strcmp0 (job->info.type, "add_oath_device") == 0 ||
+           g_strcmp0 (job->info.type, "add_oath_user") == 0))
+        lk_outbox_worker_wake (job->server->outbox);
     }
 
   queue_done (job->server, job);
@@ -782,6 +790,8 @@ lk_server_close (LkServer *self)
 {
   g_return_if_fail (LK_IS_SERVER (self));
 
+  /* The outbox worker first: a send it interrupts stays pending. */
+  g_clear_pointer (&self->outbox, lk_outbox_worker_free);
   if (self->pool == NULL)
     return;
   /* Workers finish what they hold, then close their databases. */
@@ -793,6 +803,48 @@ lk_server_close (LkServer *self)
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
+
+/* The delivery worker, when latchkeyd.conf configures a channel: its own
+ * thread and database connection, woken after sends (docs/delivery.md). */
+static gboolean
+start_outbox (LkServer  *self,
+              GError   **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LkDeliveryConfig) delivery = NULL;
+  g_autoptr(LkDeliveryRouter) router = NULL;
+  LkEngineConfig engine_config;
+
+  if (self->config->config_file == NULL)
+    return TRUE;
+  if (!g_key_file_load_from_file (file, self->config->config_file, G_KEY_FILE_NONE, &local_error) ||
+      (delivery = lk_delivery_config_load (file, &local_error)) == NULL)
+    {
+      g_set_error (error, LK_SERVER_ERROR, LK_SERVER_ERROR_CONFIG, "%s: %s",
+                   self->config->config_file, local_error->message);
+      return FALSE;
+    }
+  if (delivery->smtp == NULL && delivery->sms == NULL && delivery->voice == NULL)
+    return TRUE;
+  lk_engine_config_init (&engine_config);
+  engine_config.synchronous_full = self->config->durable;
+  engine_config.busy_timeout_ms = self->config->busy_timeout_ms;
+  router = lk_delivery_router_new_from_config (delivery);
+  self->outbox = lk_outbox_worker_new (self->config->db_path, self->key_provider, &engine_config,
+                                       LK_DELIVERY (router), (delivery->poll_interval ? delivery->poll_interval : 5) * 1000,
+                                       delivery->batch);
+  if (!lk_outbox_worker_start (self->outbox, &local_error))
+    {
+      g_clear_pointer (&self->outbox, lk_outbox_worker_free);
+      g_set_error (error, LK_SERVER_ERROR, LK_SERVER_ERROR_DATABASE,
+                   _("Cannot open the database %s: %s"), self->config->db_path, local_error->message);
+      return FALSE;
+    }
+  g_message ("Delivery: email %s, SMS %s, voice %s",
+             delivery->smtp ? "on" : "off", delivery->sms ? "on" : "off", delivery->voice ? "on" : "off");
+  return TRUE;
+}
 
 static void
 lk_server_dispose (GObject *object)
@@ -905,6 +957,8 @@ lk_server_new (LkServerConfig  *config,
                    _("Cannot open the database %s: %s"), config->db_path, local_error->message);
       return NULL;
     }
+  if (!start_outbox (self, error))
+    return NULL;
 
   return g_steal_pointer (&self);
 }

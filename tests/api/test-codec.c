@@ -179,6 +179,9 @@ full_request (LkApiOp op)
       else if (op == LK_API_OP_DEACTIVATE_INSTANCE || op == LK_API_OP_ISSUE_TEST_CHALLENGE)
         r->activation->instance = 2;
       break;
+    case LK_API_OP_GET_DELIVERY:
+      r->message_id = 42;
+      break;
     case LK_API_OP_CREATE_ACCOUNT:
     case LK_API_OP_INVALID:
     case LK_API_N_OPS:
@@ -202,7 +205,7 @@ assert_requests_equal (const LkApiRequest *a,
   CMP_STR (secret_key_base64) CMP_INT (notification_method) CMP_INT (mobile_auth) CMP_INT (mobile_usage)
   CMP_STR (soft_token_alias) CMP_STR (algorithm) CMP_STR (ocra_suite) CMP_STR (serial)
   CMP_STR (physical_device_id) CMP_INT (png_scale) CMP_STR (otp) CMP_STR (otp1) CMP_STR (otp2)
-  CMP_STR (challenge) CMP_INT (delivery_method) CMP_INT (offset) CMP_INT (limit)
+  CMP_STR (challenge) CMP_INT (delivery_method) CMP_INT (offset) CMP_INT (limit) CMP_INT (message_id)
 #undef CMP_STR
 #undef CMP_INT
   /* search travels only with find_users-like operations */
