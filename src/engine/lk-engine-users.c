@@ -469,7 +469,7 @@ lk_engine_find_users (LkEngine    *engine,
     {
       if (!count_users (engine, all ? "SELECT COUNT(*) FROM users u WHERE u.account_id = ?1"
                                     : broad ? "SELECT COUNT(*) FROM users u WHERE +u.account_id = ?1 AND " PREFIX_FILTER
-                                            : "SELECT COUNT(*) FROM (" PREFIX_MATCHES ")",
+                                            : "SELECT COUNT(*) FROM (" PREFIX_MATCHES ") AS matches",
                         account_id, low, high, &total, error))
         goto fail;
       *out_total = (guint) total;

@@ -153,7 +153,7 @@ no_device:
   /* No usable device: say why. */
   {
     g_autoptr(LkStoreStmt) count = lk_engine_prepare (engine,
-        "SELECT COUNT(*), COALESCE (SUM (state = 2), 0) FROM devices WHERE user_id = ?1", error);
+        "SELECT COUNT(*), COALESCE (SUM (CASE WHEN state = 2 THEN 1 ELSE 0 END), 0) FROM devices WHERE user_id = ?1", error);
     gint64 n = 0, disabled = 0;
     if (count == NULL)
       return FALSE;

@@ -424,14 +424,20 @@ lk_engine_open (const char            *path,
 
   options.busy_timeout_ms = engine->config.busy_timeout_ms;
   options.synchronous_full = engine->config.synchronous_full;
-  engine->store = lk_store_sqlite_open (path, &options, &local_error);
+  /* A connection string selects the PostgreSQL store (issue 12). */
+  if (lk_store_is_pg_conninfo (path))
+    engine->store = lk_store_pg_open (path, &local_error);
+  else
+    engine->store = lk_store_sqlite_open (path, &options, &local_error);
   if (engine->store == NULL)
     {
       if (local_error->domain == LK_STORE_ERROR && local_error->code == LK_STORE_ERROR_BUSY)
         g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_BUSY, _("The database is busy; try again"));
       else
+        /* A connection string may hold a password: never echo it. */
         g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_STORE,
-                     _("Cannot open the database “%s”: %s"), path, local_error->message);
+                     _("Cannot open the database “%s”: %s"),
+                     lk_store_is_pg_conninfo (path) ? "PostgreSQL" : path, local_error->message);
       g_error_free (local_error);
       return NULL;
     }

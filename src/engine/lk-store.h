@@ -98,6 +98,17 @@ LkStore *lk_store_sqlite_open (const char                  *path,
                                const LkStoreSqliteOptions  *options,
                                GError                     **error);
 
+/* The PostgreSQL store (lk-store-pg.c): one libpq connection from a
+ * connection string ("postgresql://…", "postgres://…" or "host=… dbname=…").
+ * A lost connection is LK_STORE_ERROR_BUSY and is made again on the next
+ * operation outside a transaction. */
+LkStore *lk_store_pg_open         (const char  *conninfo,
+                                   GError     **error);
+/* Whether @path is a PostgreSQL connection string rather than a file. */
+gboolean lk_store_is_pg_conninfo  (const char  *path);
+/* Overwrites a string that may hold a password before it is freed. */
+void     lk_store_wipe_string     (char        *s);
+
 static inline void     lk_store_close    (LkStore *s) { if (s) s->vtable->close (s); }
 static inline gboolean lk_store_begin    (LkStore *s, LkStoreTxMode m, GError **e) { return s->vtable->begin (s, m, e); }
 static inline gboolean lk_store_commit   (LkStore *s, GError **e) { return s->vtable->commit (s, e); }

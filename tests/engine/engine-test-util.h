@@ -9,6 +9,7 @@
 
 #include "lk-engine.h"
 #include "lk-otp.h"
+#include "lk-test-pg.h"
 
 typedef struct
 {
@@ -19,6 +20,7 @@ typedef struct
   gint64           now;
   gint64           account;
   LkCredentialCache *cache;
+  char            *pg_db;   /* the test's PostgreSQL database, or NULL on SQLite */
 } Fixture;
 
 static inline gint64
@@ -64,7 +66,10 @@ fixture_setup (Fixture       *f,
 
   f->dir = g_dir_make_tmp ("lk-engine-XXXXXX", &error);
   g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "engine.db", NULL);
+  if (lk_test_pg_enabled ())
+    f->pg_db = lk_test_pg_create_db (&f->path);
+  else
+    f->path = g_build_filename (f->dir, "engine.db", NULL);
   f->keys = lk_memory_key_provider_new (key);
   f->now = 1700000000;   /* a fixed instant, step 56666666 at 30 s */
   f->cache = lk_credential_cache_new (0, 0);
@@ -98,6 +103,9 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->keys);
   g_clear_pointer (&f->cache, lk_credential_cache_unref);
   remove_tree (f->dir);
+  if (f->pg_db != NULL)
+    lk_test_pg_drop_db (f->pg_db);
+  g_free (f->pg_db);
   g_free (f->path);
   g_free (f->dir);
 }
@@ -159,11 +167,13 @@ activate_hotp (Fixture    *f,
 {
   char c0[LK_OTP_CODE_SIZE], c1[LK_OTP_CODE_SIZE];
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
   otp_for (RFC_SEED_HEX, LK_HASH_SHA1, 0, 6, c0);
   otp_for (RFC_SEED_HEX, LK_HASH_SHA1, 1, 6, c1);
-  g_assert_true (lk_engine_activate_device (f->engine, f->account, login, serial, c0, c1, &error));
+  ok = lk_engine_activate_device (f->engine, f->account, login, serial, c0, c1, &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 #define assert_engine_error(err, c) g_assert_error ((err), LK_ENGINE_ERROR, (c))
