@@ -125,6 +125,8 @@ int lk_cli_otp_run     (LkCliContext *ctx, int argc, char **argv);
 int lk_cli_licence_run    (LkCliContext *ctx, int argc, char **argv);
 int lk_cli_activation_run (LkCliContext *ctx, int argc, char **argv);
 int lk_cli_instance_run   (LkCliContext *ctx, int argc, char **argv);
+int lk_cli_import_run     (LkCliContext *ctx, int argc, char **argv);
+int lk_cli_export_run     (LkCliContext *ctx, int argc, char **argv);
 /* "token activate", a sub-command of the token group (lk-cli-activation.c). */
 int lk_cli_token_activate_run (LkCliContext *ctx, int argc, char **argv);
 
