@@ -66,6 +66,7 @@ lk_engine_error_describe (int code)
     case LK_ENGINE_ERROR_SEED_CORRUPT: return _("A stored seed is damaged and was refused");
     case LK_ENGINE_ERROR_MASTER_KEY: return _("The master key is missing or does not belong to this database");
     case LK_ENGINE_ERROR_NOT_FOUND: return _("Not found");
+    case LK_ENGINE_ERROR_SEND_RATE: return _("Too many passcodes were sent to this user; try again later");
     default:
       /* 9600-9699: multi-device activation keeps its own table. */
       return lk_engine_activation_error_describe (code) ? lk_engine_activation_error_describe (code)

@@ -45,6 +45,7 @@ typedef enum
   LK_ENGINE_ERROR_SEED_CORRUPT          = 9509,  /* a stored seed failed authentication (tampered or swapped) */
   LK_ENGINE_ERROR_MASTER_KEY            = 9510,  /* the master key is missing, unreadable or not this database's */
   LK_ENGINE_ERROR_NOT_FOUND             = 9511,  /* another record (outbox message, account) does not exist */
+  LK_ENGINE_ERROR_SEND_RATE             = 9512,  /* too many passcodes sent to this user lately; try later */
 } LkEngineError;
 
 GQuark       lk_engine_error_quark    (void);

@@ -111,6 +111,7 @@ static const LkMigration migrations[] = {
   { "core-1", lk_engine_core_schema_1_sqlite },
   { "activation-1", lk_engine_activation_schema_1_sqlite },
   { "activation-2", lk_engine_activation_schema_2_sqlite },
+  { "delivery-1", lk_engine_delivery_schema_1_sqlite },
 };
 
 const LkMigration *

@@ -49,6 +49,7 @@ typedef struct
 extern const char lk_engine_core_schema_1_sqlite[];
 extern const char lk_engine_activation_schema_1_sqlite[];  /* lk-engine-activation.c */
 extern const char lk_engine_activation_schema_2_sqlite[];
+extern const char lk_engine_delivery_schema_1_sqlite[];     /* lk-engine-outbox.c */
 
 const LkMigration *lk_engine_get_migrations (guint *n_migrations);
 gboolean           lk_engine_migrate        (LkEngine *engine,
@@ -215,6 +216,13 @@ LkDevice *lk_engine_insert_device (LkEngine            *engine,
                                    const LkDeviceSpec  *spec,
                                    gint64              *out_outbox_id,
                                    GError             **error);
+
+/* The per-user send limit (LkEngineConfig.send_limit): 9512 when @login
+ * already had that many passcodes queued in the window. In a transaction. */
+gboolean lk_engine_outbox_check_rate (LkEngine    *engine,
+                                      gint64       account_id,
+                                      const char  *login,
+                                      GError     **error);
 
 /* Queues an outbox message in the current transaction; @code may be NULL. */
 gint64   lk_engine_outbox_add (LkEngine          *engine,

@@ -765,6 +765,8 @@ lk_engine_send_otp (LkEngine          *engine,
       fail (&local_error, LK_ENGINE_ERROR_OTP_TYPE_INVALID, _("An OCRA device answers challenges; it has no passcode to send"));
       goto rollback;
     }
+  if (!lk_engine_outbox_check_rate (engine, account_id, d->user_login, &local_error))
+    goto rollback;
   key = open_key (engine, &row, NULL, &local_error);
   if (key == NULL)
     goto rollback;

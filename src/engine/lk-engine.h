@@ -40,6 +40,8 @@ typedef struct
   guint               password_kdf_log2n; /* scrypt N = 2^this for new password hashes; 0 = 15 (10..20) */
   const char         *issuer;             /* otpauth issuer; NULL = "Latchkey" */
   LkCredentialCache  *credential_cache;   /* NULL = lk_credential_cache_get_default() */
+  guint               send_limit;         /* send_oath_otp per user per send_window; 0 = 5, G_MAXUINT = no limit */
+  guint               send_window;        /* seconds; 0 = 900 */
   LkEngineClockFunc   clock;              /* NULL = the real clock */
   gpointer            clock_data;
 } LkEngineConfig;

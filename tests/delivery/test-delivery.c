@@ -455,6 +455,39 @@ test_no_channel (DFixture      *d,
   g_assert_nonnull (strstr (m->last_error, "voice"));
 }
 
+static void
+test_send_rate (DFixture      *d,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  enrol (d, "ivan", "ivan@example.org", LK_OTP_TYPE_EVENT, 0, NULL);
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_cmpint (lk_engine_send_otp (d->f.engine, d->f.account, "ivan", NULL, LK_DELIVERY_EMAIL, &error), >, 0);
+      g_assert_no_error (error);
+      d->f.now += 60;
+    }
+  /* The sixth within 15 minutes is refused, audited, and nothing is queued. */
+  g_assert_cmpint (lk_engine_send_otp (d->f.engine, d->f.account, "ivan", NULL, LK_DELIVERY_SMS, &error), ==, 0);
+  assert_engine_error (error, LK_ENGINE_ERROR_SEND_RATE);
+  g_clear_error (&error);
+  {
+    g_autoptr(GPtrArray) audit = lk_engine_list_audit (d->f.engine, d->f.account, "ivan", 0, 1, &error);
+    LkAuditEntry *last = g_ptr_array_index (audit, 0);
+    g_assert_cmpstr (last->operation, ==, "send_oath_otp");
+    g_assert_cmpint (last->result, ==, LK_ENGINE_ERROR_SEND_RATE);
+  }
+  g_assert_cmpuint (process (d), ==, 5);
+  g_assert_cmpuint (gateway_count (&d->gateway), ==, 0);
+  /* Another user is not affected; the window moves on. */
+  enrol (d, "jane", "jane@example.org", LK_OTP_TYPE_EVENT, 0, NULL);
+  g_assert_cmpint (lk_engine_send_otp (d->f.engine, d->f.account, "jane", NULL, LK_DELIVERY_EMAIL, &error), >, 0);
+  d->f.now += 900;
+  g_assert_cmpint (lk_engine_send_otp (d->f.engine, d->f.account, "ivan", NULL, LK_DELIVERY_EMAIL, &error), >, 0);
+  g_assert_no_error (error);
+}
+
 #define DTEST(path, fn) g_test_add ((path), DFixture, NULL, dfixture_setup, (fn), dfixture_teardown)
 
 int
@@ -473,5 +506,6 @@ main (int   argc,
   DTEST ("/delivery/gateway/refused-redacted", test_gateway_refused_redacted);
   DTEST ("/delivery/worker/resumes", test_worker_resumes);
   DTEST ("/delivery/router/no-channel", test_no_channel);
+  DTEST ("/delivery/send-rate", test_send_rate);
   return g_test_run ();
 }
