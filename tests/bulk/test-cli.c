@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * latchkeyctl import pskc|users and export pskc, run as a process on a
+ * database in a temporary directory. */
+#include "config.h"
+
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+typedef struct
+{
+  char *dir;
+  char *db;
+} Fixture;
+
+static int
+run (Fixture     *f,
+     char       **out,
+     char       **err,
+     const char  *first,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *exe = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "src", "cli", "latchkeyctl", NULL);
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LATCHKEY_ACCOUNT_KEY", "acme-secret-key", TRUE);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  va_list ap;
+
+  g_ptr_array_add (args, exe);
+  g_ptr_array_add (args, (char *) "--db");
+  g_ptr_array_add (args, f->db);
+  g_ptr_array_add (args, (char *) "--account");
+  g_ptr_array_add (args, (char *) "acme");
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  g_assert_true (g_spawn_sync (f->dir, (char **) args->pdata, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                               out, err, &status, &error));
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static char *
+figure (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "bulk", "rfc6030", name, NULL);
+}
+
+static void
+setup (Fixture       *f,
+       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  f->dir = g_dir_make_tmp ("lk-bulk-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->db = g_build_filename (f->dir, "t.db", NULL);
+  g_assert_cmpint (run (f, &out, &err, "account", "create", "acme", NULL), ==, 0);
+}
+
+static void
+teardown (Fixture       *f,
+          gconstpointer  data)
+{
+  const char *names[] = { "t.db", "t.db.key", "t.db-wal", "t.db-shm", "u.csv", "out.xml", "pw", NULL };
+
+  for (guint i = 0; names[i]; i++)
+    {
+      g_autofree char *p = g_build_filename (f->dir, names[i], NULL);
+      g_unlink (p);
+    }
+  g_rmdir (f->dir);
+  g_free (f->db);
+  g_free (f->dir);
+}
+
+static JsonObject *
+parse_json (const char *text,
+            JsonParser *parser)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+test_pskc (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *fig6 = figure ("figure6.pskcxml");
+  g_autofree char *fig10 = figure ("figure10.pskcxml");
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  /* No key: a clear error, exit 1, nothing written. */
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", fig6, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "--key"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", "--key", "00000000000000000000000000000000", fig6, NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "wrong key"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", "--key", "12345", fig6, NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run (f, &out, &err, "--json", "import", "pskc", "--key", "12345678901234567890123456789012",
+                        fig6, NULL), ==, 0);
+  o = parse_json (out, parser);
+  g_assert_cmpint (json_object_get_int_member (o, "added"), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* Again: skipped. */
+  g_assert_cmpint (run (f, &out, &err, "--json", "import", "pskc", "--key", "12345678901234567890123456789012",
+                        fig6, NULL), ==, 0);
+  o = parse_json (out, parser);
+  g_assert_cmpint (json_object_get_int_member (o, "skipped"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (o, "added"), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* Figure 10 has a repeated serial: reported, exit 1, the rest added. */
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", fig10, NULL), ==, 1);
+  g_assert_nonnull (strstr (out, "9999999: conflict"));
+  g_assert_nonnull (strstr (out, "3 added"));
+  /* Not a terminal: no progress bar. */
+  g_assert_null (strstr (err, "["));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Export under a password, re-import into the same database: skipped. */
+  {
+    g_autofree char *pw = g_build_filename (f->dir, "pw", NULL);
+    g_autofree char *xml = g_build_filename (f->dir, "out.xml", NULL);
+
+    g_assert_true (g_file_set_contents (pw, "s3cret pass\n", -1, NULL));
+    g_assert_cmpint (run (f, &out, &err, "export", "pskc", "--password-file", pw, "-o", xml, "654321", "987654321",
+                          NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run (f, &out, &err, "--json", "import", "pskc", "--password-file", pw, xml, NULL), ==, 0);
+    o = parse_json (out, parser);
+    g_assert_cmpint (json_object_get_int_member (o, "skipped"), ==, 2);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    /* With a random key: printed once on stderr. */
+    g_assert_cmpint (run (f, &out, &err, "export", "pskc", "-o", xml, "654321", NULL), ==, 0);
+    g_assert_nonnull (strstr (err, "Pre-shared key"));
+  }
+}
+
+static void
+test_users (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *csv = g_build_filename (f->dir, "u.csv", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+  JsonArray *outcomes;
+
+  g_assert_true (g_file_set_contents (csv, "Login,First name,Last name,Email\nann,Ann,A,ann@example.org\n"
+                                      ",No,Login,x@example.org\nbob,Bob,B,bob@example.org\n", -1, NULL));
+  g_assert_cmpint (run (f, &out, &err, "--json", "import", "users", "--dry-run", csv, NULL), ==, 1);
+  o = parse_json (out, parser);
+  g_assert_true (json_object_get_boolean_member (o, "dryRun"));
+  g_assert_cmpint (json_object_get_int_member (o, "added"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (o, "failed"), ==, 1);
+  outcomes = json_object_get_array_member (o, "outcomes");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (outcomes, 1), "line"), ==, 3);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run (f, &out, &err, "user", "list", NULL), ==, 0);
+  g_assert_null (strstr (out, "ann"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run (f, &out, &err, "import", "users", csv, NULL), ==, 1);
+  g_assert_nonnull (strstr (out, "line 3"));
+  g_assert_nonnull (strstr (out, "2 added"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, &out, &err, "import", "users", csv, NULL), ==, 1);
+  g_assert_nonnull (strstr (out, "2 skipped"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* --server is refused with a pointer to --db. */
+  g_assert_cmpint (run (f, &out, &err, "--server", "https://127.0.0.1:1/", "import", "users", csv, NULL), ==, 2);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/bulk/cli/pskc", Fixture, NULL, setup, test_pskc, teardown);
+  g_test_add ("/bulk/cli/users", Fixture, NULL, setup, test_users, teardown);
+  return g_test_run ();
+}
