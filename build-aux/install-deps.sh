@@ -22,7 +22,7 @@ packages=(
   gnome-keyring dbus dbus-x11 libsecret-tools xvfb xauth imagemagick zbar-tools
   openssl python3-aiosmtpd postgresql at-spi2-core
   # data checks
-  desktop-file-utils appstream
+  desktop-file-utils appstream flatpak-builder locales
 )
 
 missing=()
