@@ -41,6 +41,14 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("latchkeyd");
 
+  /* Before the options, so it works whatever else the command line holds. */
+  for (int i = 1; i < argc && g_strcmp0 (argv[i], "--") != 0; i++)
+    if (g_strcmp0 (argv[i], "--version") == 0)
+      {
+        g_print ("latchkeyd %s\n", LK_VERSION);
+        return 0;
+      }
+
   config = lk_server_config_new_from_args (&argc, &argv, &error);
   if (config == NULL || !lk_server_config_validate (config, &error))
     {

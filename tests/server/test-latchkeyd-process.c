@@ -165,6 +165,12 @@ test_startup_errors (void)
       }
   }
   {
+    const char *args[] = { "--version", NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_latchkeyd (args, &err), ==, 0);
+  }
+  {
     /* Run-time failures (bad certificate) exit 1. */
     const char *args[] = { "--listen=127.0.0.1:0", garbage_arg, db, key, NULL };
     g_autofree char *err = NULL;
