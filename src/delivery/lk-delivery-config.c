@@ -11,7 +11,8 @@
 #include "lk-secure.h"
 
 static const char * const groups[] = { "delivery", "smtp", "sms", "voice", NULL };
-static const char * const delivery_keys[] = { "issuer", "poll-interval", "batch", NULL };
+/* send-limit and send-window configure the engine (LkEngineConfig), not a channel. */
+static const char * const delivery_keys[] = { "issuer", "poll-interval", "batch", "send-limit", "send-window", NULL };
 static const char * const smtp_keys[] = { "host", "port", "security", "username", "password",
                                           "from", "from-name", "ca-file", "timeout", NULL };
 static const char * const gateway_keys[] = { "preset", "url", "method", "headers", "format", "body",

@@ -29,7 +29,7 @@ static const struct
                   "address-rate", "address-burst", "login-failure-rate", "login-failure-burst", NULL } },
   { "log",      { "level", "format", "access-log", NULL } },
   /* Read by the delivery layer (lk-delivery-config.c), which checks values. */
-  { "delivery", { "issuer", "poll-interval", "batch", NULL } },
+  { "delivery", { "issuer", "poll-interval", "batch", "send-limit", "send-window", NULL } },
   { "smtp",     { "host", "port", "security", "username", "password", "from", "from-name", "ca-file",
                   "timeout", NULL } },
   { "sms",      { "preset", "url", "method", "headers", "format", "body", "username", "password", "from",
@@ -443,6 +443,16 @@ lk_server_config_load_file (LkServerConfig  *config,
   if (!get_uint (file, path, "database", "busy-timeout", 0, 600000, &value, error))
     return FALSE;
   config->busy_timeout_ms = value;
+
+  value = config->send_limit;
+  if (!get_uint (file, path, "delivery", "send-limit", 0, G_MAXUINT, &value, error))
+    return FALSE;
+  config->send_limit = value;
+
+  value = config->send_window;
+  if (!get_uint (file, path, "delivery", "send-window", 0, 86400 * 7, &value, error))
+    return FALSE;
+  config->send_window = value;
 
   value = config->max_body;
   if (!get_uint (file, path, "limits", "max-body", 256, MAX_MAX_BODY, &value, error))

@@ -51,6 +51,8 @@ typedef struct
   /* [delivery], [smtp], [sms], [voice]: parsed by the delivery layer from
    * this file (the last one loaded), or NULL when no file was read. */
   char       *config_file;
+  guint       send_limit;          /* [delivery] send-limit: passcodes per user per window; 0 = engine default (5) */
+  guint       send_window;         /* [delivery] send-window: seconds; 0 = engine default (900) */
 
   /* [log] */
   GLogLevelFlags log_level;        /* the least severe level written */

@@ -282,6 +282,8 @@ worker_open (guint     index,
   engine_config.synchronous_full = self->config->durable;
   engine_config.max_failures = self->config->max_failures;
   engine_config.busy_timeout_ms = self->config->busy_timeout_ms;
+  engine_config.send_limit = self->config->send_limit;
+  engine_config.send_window = self->config->send_window;
 
   engine = lk_engine_open (self->config->db_path, self->key_provider, &engine_config, error);
   if (engine == NULL)
