@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Delivery configuration: the key-file reader, presets, and refusals that
+ * never echo a secret. */
+#include "config.h"
+
+#include <string.h>
+
+#include "lk-delivery-config.h"
+#include "lk-delivery-error.h"
+
+static LkDeliveryConfig *
+load (const char  *text,
+      GError     **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+
+  g_assert_true (g_key_file_load_from_data (file, text, (gsize) -1, G_KEY_FILE_NONE, NULL));
+  return lk_delivery_config_load (file, error);
+}
+
+static void
+test_full (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkDeliveryConfig) config = load (
+      "[delivery]\nissuer=Acme\npoll-interval=2\nbatch=20\nsend-limit=3\n"
+      "[smtp]\nhost=smtp.example.org\nport=465\nsecurity=tls\nusername=u\npassword=p\nfrom=a@example.org\n"
+      "[sms]\npreset=twilio-sms\nurl=https://gw.example/sms\nusername=AC1\npassword=tok\nfrom=+1555\n"
+      "[voice]\nurl=https://gw.example/voice\nformat=form\nmethod=PUT\nbody=to={number}&say={message}\n"
+      "headers=X-Key: abc;Authorization: Bearer xyz\n", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->issuer, ==, "Acme");
+  g_assert_cmpuint (config->poll_interval, ==, 2);
+  g_assert_cmpuint (config->batch, ==, 20);
+  g_assert_cmpint (config->smtp->security, ==, LK_SMTP_SECURITY_TLS);
+  g_assert_cmpuint (config->smtp->port, ==, 465);
+  g_assert_cmpstr (config->smtp->password, ==, "p");
+  g_assert_cmpint (config->sms->format, ==, LK_GATEWAY_BODY_FORM);
+  g_assert_cmpstr (config->sms->body, ==, "To={number}&From={from}&Body={message}");
+  g_assert_cmpstr (config->voice->method, ==, "PUT");
+  g_assert_cmpint (config->voice->format, ==, LK_GATEWAY_BODY_FORM);
+  g_assert_cmpuint (g_strv_length (config->voice->headers), ==, 2);
+}
+
+static void
+test_absent (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkDeliveryConfig) config = load ("[server]\nlisten=127.0.0.1:0\n", &error);
+
+  g_assert_no_error (error);
+  g_assert_null (config->smtp);
+  g_assert_null (config->sms);
+  g_assert_null (config->voice);
+}
+
+static void
+test_refused (void)
+{
+  static const struct { const char *text; const char *says; } cases[] = {
+    { "[smtp]\nhost=127.0.0.1\n", "from" },
+    { "[smtp]\nhost=127.0.0.1\nfrom=Name <a@b.org>\n", "bare email" },
+    { "[smtp]\nhost=smtp.example.org\nfrom=a@b.org\nsecurity=none\n", "loopback" },
+    { "[smtp]\nhost=127.0.0.1\nfrom=a@b.org\nsecurity=ssl3\n", "security" },
+    { "[smtp]\nhost=127.0.0.1\nfrom=a@b.org\nport=70000\n", "port" },
+    { "[smtp]\nhost=127.0.0.1\nfrom=a@b.org\npasword=x\n", "pasword" },
+    { "[sms]\npreset=nexmo\nurl=https://x.example/\n", "nexmo" },
+    { "[sms]\npreset=json\n", "url" },
+    { "[sms]\nurl=ftp://x.example/\n", "http" },
+    { "[sms]\nurl=http://gw.example.org/\n", "https" },
+    { "[sms]\nurl=https://x.example/\nbody={\"text\": \"{message}\"}\n", "{number}" },
+    { "[sms]\nurl=https://x.example/\nmethod=DELETE\n", "method" },
+    { "[sms]\nurl=https://x.example/\nformat=xml\n", "format" },
+    { "[delivery]\nbatch=0\n", "batch" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LkDeliveryConfig) config = load (cases[i].text, &error);
+
+      g_test_message ("case %zu", i);
+      g_assert_null (config);
+      g_assert_error (error, LK_DELIVERY_ERROR, LK_DELIVERY_ERROR_CONFIG);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+    }
+  {
+    /* A bad header line is named by position, not echoed: it may hold a key. */
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LkDeliveryConfig) config = load ("[sms]\nurl=https://x.example/\nheaders=X-Key: a;sk_live_123456\n",
+                                               &error);
+    g_assert_null (config);
+    g_assert_error (error, LK_DELIVERY_ERROR, LK_DELIVERY_ERROR_CONFIG);
+    g_assert_null (strstr (error->message, "sk_live_123456"));
+    g_assert_nonnull (strstr (error->message, "2"));
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_add_func ("/delivery/config/full", test_full);
+  g_test_add_func ("/delivery/config/absent", test_absent);
+  g_test_add_func ("/delivery/config/refused", test_refused);
+  return g_test_run ();
+}
