@@ -24,7 +24,7 @@ static const struct
 } known_keys[] = {
   { "server",   { "listen", "tls-certificate", "tls-key", "insecure-http", "port-file",
                   "drain-timeout", NULL } },
-  { "database", { "path", "master-key-file", "durable", "max-failures", "busy-timeout", NULL } },
+  { "database", { "path", "uri", "master-key-file", "durable", "max-failures", "busy-timeout", NULL } },
   { "limits",   { "max-body", "workers", "max-queue", "account-rate", "account-burst",
                   "address-rate", "address-burst", "login-failure-rate", "login-failure-burst", NULL } },
   { "log",      { "level", "format", "access-log", NULL } },
@@ -422,6 +422,15 @@ lk_server_config_load_file (LkServerConfig  *config,
   get_path (file, base_dir, "server", "tls-key", &config->tls_key);
   get_path (file, base_dir, "server", "port-file", &config->port_file);
   get_path (file, base_dir, "database", "path", &config->db_path);
+  /* A PostgreSQL connection string (issue 12) is not a file path. */
+  {
+    g_autofree char *uri = g_key_file_get_string (file, "database", "uri", NULL);
+    if (uri != NULL && *g_strstrip (uri) != '\0')
+      {
+        g_free (config->db_path);
+        config->db_path = g_steal_pointer (&uri);
+      }
+  }
   get_path (file, base_dir, "database", "master-key-file", &config->master_key_file);
 
   if (!get_bool (file, path, "server", "insecure-http", &config->insecure_http, error) ||
@@ -611,7 +620,16 @@ lk_server_config_new_from_args (int     *argc,
   replace_path (&config->tls_certificate, tls_cert);
   replace_path (&config->tls_key, tls_key);
   replace_path (&config->port_file, port_file);
-  replace_path (&config->db_path, db_path);
+  if (db_path != NULL &&
+      (g_str_has_prefix (db_path, "postgresql://") || g_str_has_prefix (db_path, "postgres://") ||
+       g_str_has_prefix (db_path, "host=") || g_str_has_prefix (db_path, "dbname=")))
+    {
+      /* A connection string is kept as it is (issue 12). */
+      g_free (config->db_path);
+      config->db_path = g_strdup (db_path);
+    }
+  else
+    replace_path (&config->db_path, db_path);
   replace_path (&config->master_key_file, master_key);
   if (insecure_http)
     config->insecure_http = TRUE;

@@ -156,8 +156,10 @@ lk_test_server_start (const LkTestServerOptions *options,
   server->dir = g_dir_make_tmp ("lk-test-server-XXXXXX", error);
   if (server->dir == NULL)
     return NULL;
-  server->db_path = g_build_filename (server->dir, "latchkey.db", NULL);
-  server->master_key_file = g_build_filename (server->dir, "master.key", NULL);
+  server->db_path = options->db_path != NULL ? g_strdup (options->db_path)
+                                             : g_build_filename (server->dir, "latchkey.db", NULL);
+  server->master_key_file = options->master_key_file != NULL ? g_strdup (options->master_key_file)
+                                                             : g_build_filename (server->dir, "master.key", NULL);
   server->port_file = g_build_filename (server->dir, "ports", NULL);
   server->log_file = g_build_filename (server->dir, "latchkeyd.log", NULL);
   server->account = g_strdup (options->account != NULL ? options->account : "test-partner");

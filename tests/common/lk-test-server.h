@@ -32,6 +32,8 @@ typedef struct
   const char         *account;        /* partner account to create; NULL = "test-partner" */
   const char         *account_key;    /* its key; NULL = a random one */
   gboolean            no_account;     /* create no account */
+  const char         *db_path;        /* a shared database (file or PostgreSQL connection string); NULL = its own file */
+  const char         *master_key_file; /* a shared master key file; NULL = its own */
 } LkTestServerOptions;
 
 /* Creates the scratch files, starts latchkeyd on 127.0.0.1 port 0 and waits
