@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Durable group commit: one fsync for many concurrent validations. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lk-group-commit.h"
+
+#define DEFAULT_MAX_GROUP 256
+
+typedef struct
+{
+  gint64       account_id;
+  const char  *login;      /* borrowed from the waiting caller */
+  const char  *serial;
+  const char  *otp;
+  const char  *challenge;
+  gboolean     ok;
+  char        *out_serial;
+  GError      *error;
+  gboolean     done;
+} Request;
+
+struct _LkGroupCommit
+{
+  LkEngine  *engine;
+  guint      max_group;
+  GThread   *thread;
+  GMutex     lock;
+  GCond      work;       /* the writer waits for requests */
+  GCond      answered;   /* callers wait for their group's commit */
+  GQueue     queue;      /* Request*, in arrival order */
+  gboolean   quit;
+  guint64    groups;
+  guint64    validations;
+};
+
+/* Runs one group: every validation in a savepoint of one transaction, in
+ * arrival order, so two submissions of the same OTP in one group meet as
+ * they would in two transactions (the second sees the first's counter and
+ * is a replay), then one COMMIT — the only fsync — for all of them. */
+static void
+run_group (LkGroupCommit *self,
+           GPtrArray     *group)
+{
+  g_autoptr(GError) commit_error = NULL;
+
+  if (!lk_engine_batch_begin (self->engine, &commit_error))
+    goto answer;
+  for (guint i = 0; i < group->len; i++)
+    {
+      Request *r = group->pdata[i];
+      r->ok = lk_engine_validate_otp (self->engine, r->account_id, r->login, r->serial, r->otp,
+                                      r->challenge, &r->out_serial, &r->error);
+    }
+  if (!lk_engine_batch_commit (self->engine, &commit_error))
+    lk_engine_batch_rollback (self->engine);
+
+answer:
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < group->len; i++)
+    {
+      Request *r = group->pdata[i];
+
+      if (commit_error != NULL)
+        {
+          /* Nothing of the group is on disk: no member may report success. */
+          r->ok = FALSE;
+          g_clear_pointer (&r->out_serial, g_free);
+          g_clear_error (&r->error);
+          r->error = g_error_copy (commit_error);
+        }
+      r->done = TRUE;
+    }
+  self->groups++;
+  self->validations += group->len;
+  g_cond_broadcast (&self->answered);
+  g_mutex_unlock (&self->lock);
+}
+
+static gpointer
+writer_main (gpointer data)
+{
+  LkGroupCommit *self = data;
+  g_autoptr(GPtrArray) group = g_ptr_array_new ();
+
+  for (;;)
+    {
+      g_mutex_lock (&self->lock);
+      while (g_queue_is_empty (&self->queue) && !self->quit)
+        g_cond_wait (&self->work, &self->lock);
+      if (g_queue_is_empty (&self->queue) && self->quit)
+        {
+          g_mutex_unlock (&self->lock);
+          return NULL;
+        }
+      /* Whatever arrived while the last group was committing forms the
+       * next one: under load groups grow by themselves, and a lone request
+       * is committed at once without waiting for company. */
+      g_ptr_array_set_size (group, 0);
+      while (!g_queue_is_empty (&self->queue) && group->len < self->max_group)
+        g_ptr_array_add (group, g_queue_pop_head (&self->queue));
+      g_mutex_unlock (&self->lock);
+
+      run_group (self, group);
+    }
+}
+
+LkGroupCommit *
+lk_group_commit_new (const char            *path,
+                     LkKeyProvider         *keys,
+                     const LkEngineConfig  *config,
+                     guint                  max_group,
+                     GError               **error)
+{
+  LkGroupCommit *self;
+  LkEngineConfig cfg;
+  LkEngine *engine;
+
+  if (config != NULL)
+    cfg = *config;
+  else
+    lk_engine_config_init (&cfg);
+  cfg.synchronous_full = TRUE;
+  engine = lk_engine_open (path, keys, &cfg, error);
+  if (engine == NULL)
+    return NULL;
+
+  self = g_new0 (LkGroupCommit, 1);
+  self->engine = engine;
+  self->max_group = max_group > 0 ? max_group : DEFAULT_MAX_GROUP;
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->work);
+  g_cond_init (&self->answered);
+  g_queue_init (&self->queue);
+  self->thread = g_thread_new ("lk-group-commit", writer_main, self);
+  return self;
+}
+
+void
+lk_group_commit_free (LkGroupCommit *self)
+{
+  if (self == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  self->quit = TRUE;
+  g_cond_signal (&self->work);
+  g_mutex_unlock (&self->lock);
+  g_thread_join (self->thread);
+  lk_engine_close (self->engine);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->work);
+  g_cond_clear (&self->answered);
+  g_free (self);
+}
+
+gboolean
+lk_group_commit_validate_otp (LkGroupCommit  *self,
+                              gint64          account_id,
+                              const char     *login,
+                              const char     *serial,
+                              const char     *otp,
+                              const char     *challenge,
+                              char          **out_serial,
+                              GError        **error)
+{
+  Request r = { 0 };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  r.account_id = account_id;
+  r.login = login;
+  r.serial = serial;
+  r.otp = otp;
+  r.challenge = challenge;
+
+  g_mutex_lock (&self->lock);
+  if (self->quit)
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_BUSY, _("The database is busy; try again"));
+      return FALSE;
+    }
+  g_queue_push_tail (&self->queue, &r);
+  g_cond_signal (&self->work);
+  while (!r.done)
+    g_cond_wait (&self->answered, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  if (r.error != NULL)
+    g_propagate_error (error, r.error);
+  if (out_serial != NULL)
+    *out_serial = g_steal_pointer (&r.out_serial);
+  g_free (r.out_serial);
+  return r.ok;
+}
+
+void
+lk_group_commit_get_stats (LkGroupCommit *self,
+                           guint64       *out_groups,
+                           guint64       *out_validations)
+{
+  g_mutex_lock (&self->lock);
+  if (out_groups)
+    *out_groups = self->groups;
+  if (out_validations)
+    *out_validations = self->validations;
+  g_mutex_unlock (&self->lock);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Durable group commit (issue 12): one writer thread owns an engine with
+ * synchronous=FULL, collects the validations that worker threads submit
+ * while it is busy, runs them in order inside one transaction and answers
+ * each only after that transaction's commit has reached the disk. */
+#pragma once
+
+#include "lk-engine.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LkGroupCommit LkGroupCommit;
+
+/* Opens the writer's own engine on @path (synchronous_full is forced on)
+ * and starts the writer thread. @max_group bounds the validations in one
+ * transaction (0 = 256). */
+LkGroupCommit *lk_group_commit_new          (const char            *path,
+                                             LkKeyProvider         *keys,
+                                             const LkEngineConfig  *config,
+                                             guint                  max_group,
+                                             GError               **error);
+/* Stops the writer after the queued validations are answered. */
+void           lk_group_commit_free         (LkGroupCommit         *group);
+
+/* Same contract as lk_engine_validate_otp(), callable from any thread; it
+ * blocks until the validation's group is durable (or failed as a whole,
+ * in which case every member gets the commit's error, e.g. 9507). */
+gboolean       lk_group_commit_validate_otp (LkGroupCommit         *group,
+                                             gint64                 account_id,
+                                             const char            *login,
+                                             const char            *serial,
+                                             const char            *otp,
+                                             const char            *challenge,
+                                             char                 **out_serial,
+                                             GError               **error);
+
+/* Groups committed and validations answered so far (for benchmarks). */
+void           lk_group_commit_get_stats    (LkGroupCommit         *group,
+                                             guint64               *out_groups,
+                                             guint64               *out_validations);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkGroupCommit, lk_group_commit_free)
+
+G_END_DECLS

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Tests of durable group commit (lk-group-commit.c): concurrent validations
+ * share commits, each success is on disk when it is answered, and one OTP
+ * submitted many times at once wins exactly once. */
+#include "config.h"
+
+#include "engine-test-util.h"
+#include "lk-group-commit.h"
+
+#define THREADS 8
+#define USERS   8
+#define ROUNDS  40
+
+typedef struct
+{
+  Fixture        *f;
+  LkGroupCommit  *group;
+  LkEngine       *observer;   /* a second connection: sees only what is committed */
+  GMutex          lock;
+  guint           round;
+  guint           ready;
+  gint            wins[USERS][ROUNDS];
+  gint            replays;
+  gint            not_visible;
+} Shared;
+
+typedef struct
+{
+  Shared *shared;
+  guint   index;
+} Worker;
+
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *w = data;
+  Shared *s = w->shared;
+
+  for (guint r = 0; r < ROUNDS; r++)
+    {
+      /* Every thread submits the code of every user for this round, so
+       * each OTP is raced THREADS times, often inside one group. */
+      for (guint k = 0; k < USERS; k++)
+        {
+          guint u = (k + w->index) % USERS;
+          g_autofree char *login = g_strdup_printf ("user%u", u);
+          g_autoptr(GError) error = NULL;
+          char code[LK_OTP_CODE_SIZE];
+
+          otp_for (RFC_SEED_HEX, LK_HASH_SHA1, 2 + r, 6, code);
+          if (lk_group_commit_validate_otp (s->group, s->f->account, login, NULL, code, NULL, NULL, &error))
+            g_atomic_int_inc (&s->wins[u][r]);
+          else if (g_error_matches (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_OTP_ALREADY_USED))
+            g_atomic_int_inc (&s->replays);
+          else
+            g_error ("unexpected error: %s", error->message);
+        }
+    }
+  return NULL;
+}
+
+static void
+test_concurrent_one_winner (Fixture       *f,
+                            gconstpointer  data)
+{
+  Shared s = { 0 };
+  Worker workers[THREADS];
+  GThread *threads[THREADS];
+  LkEngineConfig config;
+  g_autoptr(GError) error = NULL;
+  guint64 groups = 0, validations = 0;
+
+  for (guint u = 0; u < USERS; u++)
+    {
+      g_autofree char *login = g_strdup_printf ("user%u", u);
+      g_autoptr(LkDevice) d = add_user_with_device (f, login, NULL);
+      activate_hotp (f, login, d->serial);
+    }
+
+  fixture_config (f, &config);
+  s.f = f;
+  s.group = lk_group_commit_new (f->path, f->keys, &config, 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (s.group);
+  for (guint i = 0; i < THREADS; i++)
+    {
+      workers[i].shared = &s;
+      workers[i].index = i;
+      threads[i] = g_thread_new ("validator", worker_main, &workers[i]);
+    }
+  for (guint i = 0; i < THREADS; i++)
+    g_thread_join (threads[i]);
+
+  /* One winner per OTP, every other submission a replay. */
+  for (guint u = 0; u < USERS; u++)
+    for (guint r = 0; r < ROUNDS; r++)
+      g_assert_cmpint (s.wins[u][r], ==, 1);
+  g_assert_cmpint (s.replays, ==, USERS * ROUNDS * (THREADS - 1));
+
+  lk_group_commit_get_stats (s.group, &groups, &validations);
+  g_test_message ("%" G_GUINT64_FORMAT " validations in %" G_GUINT64_FORMAT " commits",
+                  validations, groups);
+  g_assert_cmpuint (validations, ==, (guint64) USERS * ROUNDS * THREADS);
+  /* Concurrent requests did share commits. */
+  g_assert_cmpuint (groups, <, validations);
+  g_clear_pointer (&s.group, lk_group_commit_free);
+
+  /* What was answered is what is in the database: a fresh connection sees
+   * every device's counter past the last round. */
+  {
+    LkEngine *fresh = fixture_open (f);
+    for (guint u = 0; u < USERS; u++)
+      {
+        g_autofree char *login = g_strdup_printf ("user%u", u);
+        g_autoptr(GPtrArray) devices = lk_engine_list_user_devices (fresh, f->account, login, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (devices->len, ==, 1);
+        g_assert_cmpuint (((LkDevice *) devices->pdata[0])->counter, ==, 2 + ROUNDS);
+      }
+    lk_engine_close (fresh);
+  }
+}
+
+/* A success is committed before it is answered: another connection sees
+ * the moved counter the moment the call returns. */
+static void
+test_answered_after_commit (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(LkDevice) d = add_user_with_device (f, "kim", NULL);
+  g_autoptr(LkGroupCommit) group = NULL;
+  LkEngineConfig config;
+  g_autoptr(GError) error = NULL;
+
+  activate_hotp (f, "kim", d->serial);
+  fixture_config (f, &config);
+  group = lk_group_commit_new (f->path, f->keys, &config, 4, &error);
+  g_assert_no_error (error);
+  for (guint64 c = 2; c < 12; c++)
+    {
+      char code[LK_OTP_CODE_SIZE];
+      g_autoptr(GPtrArray) devices = NULL;
+      g_autofree char *used = NULL;
+
+      otp_for (RFC_SEED_HEX, LK_HASH_SHA1, c, 6, code);
+      g_assert_true (lk_group_commit_validate_otp (group, f->account, "kim", NULL, code, NULL, &used, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (used, ==, d->serial);
+      devices = lk_engine_list_user_devices (f->engine, f->account, "kim", &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (((LkDevice *) devices->pdata[0])->counter, ==, c + 1);
+    }
+  /* Wrong codes in a group count as failures, and are durable too. */
+  g_assert_false (lk_group_commit_validate_otp (group, f->account, "kim", NULL, "000000", NULL, NULL, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_OTP_INVALID);
+  g_clear_error (&error);
+  {
+    g_autoptr(GPtrArray) devices = lk_engine_list_user_devices (f->engine, f->account, "kim", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (((LkDevice *) devices->pdata[0])->fail_count, ==, 1);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  FIXTURE_TEST ("/engine/group-commit/concurrent-one-winner", test_concurrent_one_winner);
+  FIXTURE_TEST ("/engine/group-commit/answered-after-commit", test_answered_after_commit);
+  return g_test_run ();
+}
