@@ -112,6 +112,7 @@ static const LkMigration migrations[] = {
   { "activation-1", lk_engine_activation_schema_1_sqlite },
   { "activation-2", lk_engine_activation_schema_2_sqlite },
   { "delivery-1", lk_engine_delivery_schema_1_sqlite },
+  { "delivery-2", lk_engine_delivery_schema_2_sqlite },
 };
 
 const LkMigration *

@@ -21,6 +21,156 @@
 const char lk_engine_delivery_schema_1_sqlite[] =
   "CREATE INDEX outbox_user_sent ON outbox (account_id, user_login, kind, created_at);";
 
+/* One-off codes: at most one live code per user, stored as a salted HMAC
+ * under the PIN key (like PINs), never in clear. */
+const char lk_engine_delivery_schema_2_sqlite[] =
+  "CREATE TABLE one_off_codes ("
+  "  id INTEGER PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+  "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+  "  code_hash BLOB NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE INDEX one_off_codes_user ON one_off_codes (account_id, user_id);";
+
+#define ONE_OFF_LIFETIME      600
+#define ONE_OFF_MAX_ATTEMPTS  5
+
+static gboolean
+delete_one_off (LkEngine  *engine,
+                gint64     account_id,
+                gint64     user_id,
+                GError   **error)
+{
+  g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine,
+      "DELETE FROM one_off_codes WHERE account_id = ?1 AND user_id = ?2", error);
+
+  if (st == NULL)
+    return FALSE;
+  lk_store_bind_int64 (st, 1, account_id);
+  lk_store_bind_int64 (st, 2, user_id);
+  return lk_engine_step_done (st, 0, error);
+}
+
+gint64
+lk_engine_oneoff_send (LkEngine          *engine,
+                       gint64             account_id,
+                       const char        *login,
+                       LkDeliveryMethod   method,
+                       GError           **error)
+{
+  g_autoptr(GBytes) hash = NULL;
+  gint64 user_id = 0, expires, id;
+  gboolean enabled = FALSE;
+  guint32 r = 0;
+  char code[8];
+
+  if (!lk_engine_lookup_user (engine, account_id, login, &user_id, &enabled, error))
+    return 0;
+  if (!enabled)
+    {
+      g_set_error_literal (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_USER_DISABLED, _("The user is disabled"));
+      return 0;
+    }
+  if (!lk_engine_outbox_check_rate (engine, account_id, login, error))
+    return 0;
+  /* Six uniform digits: reject the top of the range that % would bias. */
+  do
+    {
+      if (!lk_random_bytes ((guint8 *) &r, sizeof r, error))
+        return 0;
+    }
+  while (r >= 4294000000u);
+  g_snprintf (code, sizeof code, "%06u", r % 1000000u);
+  r = 0;
+  hash = lk_engine_pin_hash (engine, code, error);
+  if (hash == NULL)
+    goto fail;
+  expires = lk_engine_now (engine) + ONE_OFF_LIFETIME;
+  if (!delete_one_off (engine, account_id, user_id, error))
+    goto fail;
+  {
+    g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine,
+        "INSERT INTO one_off_codes (account_id, user_id, code_hash, expires_at, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)", error);
+    if (st == NULL)
+      goto fail;
+    lk_store_bind_int64 (st, 1, account_id);
+    lk_store_bind_int64 (st, 2, user_id);
+    lk_store_bind_blob (st, 3, g_bytes_get_data (hash, NULL), g_bytes_get_size (hash));
+    lk_store_bind_int64 (st, 4, expires);
+    lk_store_bind_int64 (st, 5, lk_engine_now (engine));
+    if (!lk_engine_step_done (st, 0, error))
+      goto fail;
+  }
+  id = lk_engine_outbox_add (engine, account_id, LK_OUTBOX_KIND_PASSCODE, method, user_id, NULL, code, expires, error);
+  lk_secure_wipe (code, sizeof code);
+  return id;
+
+fail:
+  lk_secure_wipe (code, sizeof code);
+  return 0;
+}
+
+gboolean
+lk_engine_oneoff_validate (LkEngine    *engine,
+                           gint64       account_id,
+                           const char  *login,
+                           const char  *otp,
+                           gboolean    *out_found,
+                           GError     **verdict,
+                           GError     **error)
+{
+  gint64 user_id = 0, id, expires, attempts;
+  gboolean enabled = FALSE, match;
+  g_autoptr(LkStoreStmt) st = NULL;
+  const guint8 *blob;
+  gsize len = 0;
+
+  *out_found = FALSE;
+  if (!lk_engine_lookup_user (engine, account_id, login, &user_id, &enabled, error))
+    return FALSE;
+  st = lk_engine_prepare (engine,
+      "SELECT id, code_hash, expires_at, attempts FROM one_off_codes WHERE account_id = ?1 AND user_id = ?2 "
+      "ORDER BY id DESC LIMIT 1", error);
+  if (st == NULL)
+    return FALSE;
+  lk_store_bind_int64 (st, 1, account_id);
+  lk_store_bind_int64 (st, 2, user_id);
+  if (lk_store_step (st, NULL) != LK_STORE_STEP_ROW)
+    return TRUE;
+  *out_found = TRUE;
+  id = lk_store_column_int64 (st, 0);
+  blob = lk_store_column_blob (st, 1, &len);
+  expires = lk_store_column_int64 (st, 2);
+  attempts = lk_store_column_int64 (st, 3);
+  match = lk_engine_pin_verify (engine, otp, strlen (otp), blob, len);
+  g_clear_pointer (&st, lk_store_stmt_release);
+  if (!enabled)
+    {
+      g_set_error_literal (verdict, LK_ENGINE_ERROR, LK_ENGINE_ERROR_USER_DISABLED, _("The user is disabled"));
+      return TRUE;
+    }
+  if (match && expires > lk_engine_now (engine))
+    return delete_one_off (engine, account_id, user_id, error);   /* spent */
+  if (match)
+    {
+      g_set_error_literal (verdict, LK_ENGINE_ERROR, LK_ENGINE_ERROR_SENT_OTP_EXPIRED,
+                           _("The passcode that was sent has expired; ask for a new one"));
+      return delete_one_off (engine, account_id, user_id, error);
+    }
+  g_set_error_literal (verdict, LK_ENGINE_ERROR, LK_ENGINE_ERROR_OTP_INVALID, _("The passcode is not valid"));
+  /* A six-digit code allows only a few guesses. */
+  if (attempts + 1 >= ONE_OFF_MAX_ATTEMPTS)
+    return delete_one_off (engine, account_id, user_id, error);
+  st = lk_engine_prepare (engine, "UPDATE one_off_codes SET attempts = attempts + 1 WHERE id = ?1", error);
+  if (st == NULL)
+    return FALSE;
+  lk_store_bind_int64 (st, 1, id);
+  return lk_engine_step_done (st, 0, error);
+}
+
 gboolean
 lk_engine_outbox_check_rate (LkEngine    *engine,
                              gint64       account_id,

@@ -224,6 +224,26 @@ gboolean lk_engine_outbox_check_rate (LkEngine    *engine,
                                       const char  *login,
                                       GError     **error);
 
+/* One-off codes for users without a device (docs/delivery.md), in the
+ * current transaction. _send issues a code (replacing the user's previous
+ * one) and queues it; returns the outbox id or 0. _validate sets
+ * *@out_found FALSE when the user has no one-off code; else @verdict is
+ * NULL (accepted, the code is spent) or 9003/9043/9007. FALSE only for
+ * store failures (@error). */
+gint64   lk_engine_oneoff_send     (LkEngine          *engine,
+                                    gint64             account_id,
+                                    const char        *login,
+                                    LkDeliveryMethod   method,
+                                    GError           **error);
+gboolean lk_engine_oneoff_validate (LkEngine    *engine,
+                                    gint64       account_id,
+                                    const char  *login,
+                                    const char  *otp,
+                                    gboolean    *out_found,
+                                    GError     **verdict,
+                                    GError     **error);
+extern const char lk_engine_delivery_schema_2_sqlite[];     /* lk-engine-outbox.c */
+
 /* Queues an outbox message in the current transaction; @code may be NULL. */
 gint64   lk_engine_outbox_add (LkEngine          *engine,
                                gint64             account_id,

@@ -387,7 +387,33 @@ lk_engine_validate_otp (LkEngine    *engine,
   if (!lk_engine_tx_begin (engine, TRUE, &local_error))
     goto out;
   if (!find_device_row (engine, account_id, login, serial, &row, &local_error))
-    goto rollback;
+    {
+      gboolean found = FALSE;
+      g_autoptr(GError) store_error = NULL;
+
+      /* A user without a device may hold a one-off code (send_oath_otp). */
+      if (!g_error_matches (local_error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_NO_DEVICES) ||
+          (serial != NULL && *serial != '\0'))
+        goto rollback;
+      if (!lk_engine_oneoff_validate (engine, account_id, login, otp, &found, &verdict, &store_error))
+        {
+          g_clear_error (&local_error);
+          local_error = g_steal_pointer (&store_error);
+          goto rollback;
+        }
+      if (!found)
+        goto rollback;
+      g_clear_error (&local_error);
+      lk_engine_audit (engine, account_id, "validate_oath_otp", login, NULL, verdict, "one-off code");
+      if (!lk_engine_tx_commit (engine, &local_error))
+        goto out_no_audit;
+      if (verdict != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&verdict));
+          return FALSE;
+        }
+      return TRUE;
+    }
   d = row.device;
   if (!row.user_enabled)
     {
@@ -745,7 +771,20 @@ lk_engine_send_otp (LkEngine          *engine,
   if (!lk_engine_tx_begin (engine, TRUE, &local_error))
     goto out;
   if (!find_device_row (engine, account_id, login, serial, &row, &local_error))
-    goto rollback;
+    {
+      /* No device at all: a one-off code with an expiry (9043 once past it). */
+      if (!g_error_matches (local_error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_NO_DEVICES) ||
+          (serial != NULL && *serial != '\0'))
+        goto rollback;
+      g_clear_error (&local_error);
+      id = lk_engine_oneoff_send (engine, account_id, login, method, &local_error);
+      if (id == 0)
+        goto rollback;
+      lk_engine_audit (engine, account_id, "send_oath_otp", login, NULL, NULL, "one-off code");
+      if (!lk_engine_tx_commit (engine, &local_error))
+        goto out;
+      return id;
+    }
   d = row.device;
   if (!row.user_enabled)
     {

@@ -4,6 +4,7 @@
  * engine's outbox sends through the email, SMS and voice channels. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -488,6 +489,91 @@ test_send_rate (DFixture      *d,
   g_assert_no_error (error);
 }
 
+static void
+enrol_bare (DFixture   *d,
+            const char *login)
+{
+  LkUserSpec us;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkEnrollResult) result = NULL;
+
+  lk_user_spec_init (&us);
+  us.login = login;
+  us.email = "bare@example.org";
+  result = lk_engine_enroll_user (d->f.engine, d->f.account, &us, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+send_one_off (DFixture   *d,
+              const char *login)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) mail = NULL;
+  g_autoptr(LkOutboxMessage) m = NULL;
+  guint before = sink_count (&d->sink);
+  gint64 id = lk_engine_send_otp (d->f.engine, d->f.account, login, NULL, LK_DELIVERY_EMAIL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  m = outbox_get (d, id);
+  g_assert_null (m->serial);
+  g_assert_cmpint (m->expires_at, ==, d->f.now + 600);
+  g_assert_cmpuint (process (d), ==, 1);
+  g_assert_cmpuint (sink_count (&d->sink), ==, before + 1);
+  mail = sink_load (&d->sink, before);
+  return code_after (json_object_get_string_member (json_array_get_object_element (
+                       json_object_get_array_member (mail, "parts"), 0), "text"), "passcode is ");
+}
+
+static void
+test_one_off (DFixture      *d,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *wrong = NULL;
+
+  enrol_bare (d, "kim");
+  /* No code issued yet: a user without a device has nothing to validate. */
+  g_assert_false (lk_engine_validate_otp (d->f.engine, d->f.account, "kim", NULL, "123456", NULL, NULL, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_NO_DEVICES);
+  g_clear_error (&error);
+
+  /* Sent, valid once. */
+  code = send_one_off (d, "kim");
+  d->f.now += 30;
+  g_assert_true (lk_engine_validate_otp (d->f.engine, d->f.account, "kim", NULL, code, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (lk_engine_validate_otp (d->f.engine, d->f.account, "kim", NULL, code, NULL, NULL, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_NO_DEVICES);
+  g_clear_error (&error);
+
+  /* Past its lifetime: 9043, and then gone. */
+  g_free (code);
+  code = send_one_off (d, "kim");
+  d->f.now += 601;
+  g_assert_false (lk_engine_validate_otp (d->f.engine, d->f.account, "kim", NULL, code, NULL, NULL, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_SENT_OTP_EXPIRED);
+  g_clear_error (&error);
+  g_assert_false (lk_engine_validate_otp (d->f.engine, d->f.account, "kim", NULL, code, NULL, NULL, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_NO_DEVICES);
+  g_clear_error (&error);
+
+  /* A new code replaces the old one; five wrong guesses burn it. */
+  g_free (code);
+  code = send_one_off (d, "kim");
+  wrong = g_strdup_printf ("%06d", (atoi (code) + 1) % 1000000);
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_false (lk_engine_validate_otp (d->f.engine, d->f.account, "kim", NULL, wrong, NULL, NULL, &error));
+      assert_engine_error (error, LK_ENGINE_ERROR_OTP_INVALID);
+      g_clear_error (&error);
+    }
+  g_assert_false (lk_engine_validate_otp (d->f.engine, d->f.account, "kim", NULL, code, NULL, NULL, &error));
+  assert_engine_error (error, LK_ENGINE_ERROR_NO_DEVICES);
+}
+
 #define DTEST(path, fn) g_test_add ((path), DFixture, NULL, dfixture_setup, (fn), dfixture_teardown)
 
 int
@@ -507,5 +593,6 @@ main (int   argc,
   DTEST ("/delivery/worker/resumes", test_worker_resumes);
   DTEST ("/delivery/router/no-channel", test_no_channel);
   DTEST ("/delivery/send-rate", test_send_rate);
+  DTEST ("/delivery/one-off", test_one_off);
   return g_test_run ();
 }
