@@ -37,6 +37,7 @@ struct _LkEngine
   guint8             *pin_key;        /* HKDF(master, "pin"), wiped on close */
   gint64              key_version;    /* meta.key_version the master key belongs to */
   gboolean            in_batch;
+  struct _LkGroupCommit *group_commit; /* validations go through it (lk-group-commit.c) */
 };
 
 /* ---- migrations ---- */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lk-engine-private.h"
+#include "lk-group-commit.h"
 #include "lk-ocra.h"
 #include "lk-secure.h"
 
@@ -365,6 +366,12 @@ lk_engine_validate_otp (LkEngine    *engine,
   guint64 counter;
   gint64 step;
   gint shift;
+
+  /* A durable group commit (issue 12) runs the validation on its writer
+   * thread, together with the others that arrive meanwhile. */
+  if (engine->group_commit != NULL && !engine->in_batch)
+    return lk_group_commit_validate_for (engine->group_commit, engine->actor, account_id, login, serial,
+                                         otp, challenge, out_serial, error);
 
   if (otp == NULL || *otp == '\0')
     {

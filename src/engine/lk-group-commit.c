@@ -4,6 +4,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lk-engine-private.h"
 #include "lk-group-commit.h"
 
 #define DEFAULT_MAX_GROUP 256
@@ -11,6 +12,7 @@
 typedef struct
 {
   gint64       account_id;
+  const char  *actor;      /* for the audit row */
   const char  *login;      /* borrowed from the waiting caller */
   const char  *serial;
   const char  *otp;
@@ -50,6 +52,7 @@ run_group (LkGroupCommit *self,
   for (guint i = 0; i < group->len; i++)
     {
       Request *r = group->pdata[i];
+      lk_engine_set_actor (self->engine, r->actor);
       r->ok = lk_engine_validate_otp (self->engine, r->account_id, r->login, r->serial, r->otp,
                                       r->challenge, &r->out_serial, &r->error);
     }
@@ -154,8 +157,30 @@ lk_group_commit_free (LkGroupCommit *self)
   g_free (self);
 }
 
+void
+lk_group_commit_attach (LkGroupCommit *group,
+                        LkEngine      *engine)
+{
+  g_return_if_fail (engine != NULL);
+  engine->group_commit = group;
+}
+
 gboolean
 lk_group_commit_validate_otp (LkGroupCommit  *self,
+                              gint64          account_id,
+                              const char     *login,
+                              const char     *serial,
+                              const char     *otp,
+                              const char     *challenge,
+                              char          **out_serial,
+                              GError        **error)
+{
+  return lk_group_commit_validate_for (self, NULL, account_id, login, serial, otp, challenge, out_serial, error);
+}
+
+gboolean
+lk_group_commit_validate_for (LkGroupCommit  *self,
+                              const char     *actor,
                               gint64          account_id,
                               const char     *login,
                               const char     *serial,
@@ -168,6 +193,7 @@ lk_group_commit_validate_otp (LkGroupCommit  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
+  r.actor = actor;
   r.account_id = account_id;
   r.login = login;
   r.serial = serial;

@@ -34,6 +34,22 @@ gboolean       lk_group_commit_validate_otp (LkGroupCommit         *group,
                                              char                 **out_serial,
                                              GError               **error);
 
+/* Makes @engine's lk_engine_validate_otp() go through @group (latchkeyd's
+ * worker threads keep their own handles for everything else). @group must
+ * outlive @engine, or be detached first (@group NULL detaches). */
+void           lk_group_commit_attach       (LkGroupCommit         *group,
+                                             LkEngine              *engine);
+/* lk_group_commit_validate_otp() with the audit actor of the caller. */
+gboolean       lk_group_commit_validate_for (LkGroupCommit         *group,
+                                             const char            *actor,
+                                             gint64                 account_id,
+                                             const char            *login,
+                                             const char            *serial,
+                                             const char            *otp,
+                                             const char            *challenge,
+                                             char                 **out_serial,
+                                             GError               **error);
+
 /* Groups committed and validations answered so far (for benchmarks). */
 void           lk_group_commit_get_stats    (LkGroupCommit         *group,
                                              guint64               *out_groups,

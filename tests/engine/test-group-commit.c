@@ -150,6 +150,26 @@ test_answered_after_commit (Fixture       *f,
       g_assert_no_error (error);
       g_assert_cmpuint (((LkDevice *) devices->pdata[0])->counter, ==, c + 1);
     }
+  /* An engine handle attached to the group sends its validations there. */
+  {
+    LkEngine *worker = fixture_open (f);
+    char code[LK_OTP_CODE_SIZE];
+    guint64 before = 0, after = 0;
+    g_autoptr(GPtrArray) devices = NULL;
+
+    lk_group_commit_attach (group, worker);
+    lk_engine_set_actor (worker, "10.0.0.9");
+    lk_group_commit_get_stats (group, NULL, &before);
+    otp_for (RFC_SEED_HEX, LK_HASH_SHA1, 12, 6, code);
+    g_assert_true (lk_engine_validate_otp (worker, f->account, "kim", NULL, code, NULL, NULL, &error));
+    g_assert_no_error (error);
+    lk_group_commit_get_stats (group, NULL, &after);
+    g_assert_cmpuint (after, ==, before + 1);
+    devices = lk_engine_list_user_devices (f->engine, f->account, "kim", &error);
+    g_assert_cmpuint (((LkDevice *) devices->pdata[0])->counter, ==, 13);
+    lk_group_commit_attach (NULL, worker);
+    lk_engine_close (worker);
+  }
   /* Wrong codes in a group count as failures, and are durable too. */
   g_assert_false (lk_group_commit_validate_otp (group, f->account, "kim", NULL, "000000", NULL, NULL, &error));
   assert_engine_error (error, LK_ENGINE_ERROR_OTP_INVALID);
