@@ -638,6 +638,20 @@ check_raw (const char  *data,
   return TRUE;
 }
 
+/* Messages quote parts of the file (and libxml2's its raw bytes): keep
+ * them valid UTF-8 for terminals and JSON. */
+static void
+make_valid (GError *error)
+{
+  if (error != NULL && !g_utf8_validate (error->message, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (error->message, -1);
+
+      g_free (error->message);
+      error->message = valid;
+    }
+}
+
 static void
 silent_errors (void       *ctx,
                const char *msg,
@@ -674,6 +688,9 @@ lk_pskc_read (const char              *data,
       xerr = xmlGetLastError ();
       g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_PARSE, _("Not well-formed XML (line %d): %s"),
                    xerr ? xerr->line : 0, xerr && xerr->message ? g_strstrip (xerr->message) : "");
+      if (error != NULL)
+        make_valid (*error);
+      xmlResetLastError ();
       return NULL;
     }
   root = xmlDocGetRootElement (doc);
@@ -733,6 +750,11 @@ lk_pskc_read (const char              *data,
     }
 
 out:
+  if (keys != NULL)
+    for (guint i = 0; i < keys->len; i++)
+      make_valid (((LkPskcKey *) keys->pdata[i])->error);
+  if (error != NULL)
+    make_valid (*error);
   lk_secure_wipe (cx.key, sizeof cx.key);
   g_clear_pointer (&cx.mac_key, g_bytes_unref);
   xmlFreeDoc (doc);

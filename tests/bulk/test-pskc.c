@@ -312,6 +312,16 @@ test_broken (void)
   assert_refused ("<KeyContainer xmlns=\"urn:ietf:params:xml:ns:keyprov:pskc\"><KeyPackage>", LK_BULK_ERROR_PARSE);
   assert_refused ("<html/>", LK_BULK_ERROR_PARSE);
   assert_refused ("<KeyContainer xmlns=\"urn:example\"/>", LK_BULK_ERROR_PARSE);
+  /* Messages quoting broken bytes stay valid UTF-8 (found by fuzz-pskc). */
+  {
+    static const char bad[] = "<KeyContainer xmlns=\"urn:ietf:params:xml:ns:keyprov:pskc\"><\xff\xfe/>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) keys = lk_pskc_read (bad, sizeof bad - 1, NULL, &error);
+
+    g_assert_null (keys);
+    g_assert_nonnull (error);
+    g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  }
   /* Every truncation of a real file is refused as a whole, never half read. */
   for (gsize cut = 0; cut < len - 20; cut += 7)
     {
