@@ -9,13 +9,27 @@
 G_BEGIN_DECLS
 
 /* Adds an unassigned device from @spec (spec->psn required) and sets its
- * HOTP counter to @counter, in one transaction (a savepoint in a batch).
- * Audited as "import_device". */
+ * HOTP counter to @counter and its TOTP clock drift to @time_shift steps
+ * (the vendor's measured drift), in one transaction (a savepoint in a
+ * batch). Audited as "import_device". */
 LkDevice *lk_engine_import_device (LkEngine            *engine,
                                    gint64               account_id,
                                    const LkDeviceSpec  *spec,
                                    guint64              counter,
+                                   gint                 time_shift,
                                    GError             **error);
+
+/* Whether the stored seed of @serial equals @seed (constant time), with
+ * the device in @out_device (nullable): a re-import's "same key" check.
+ * Not audited: no seed leaves the engine. */
+gboolean  lk_engine_device_seed_equals (LkEngine      *engine,
+                                        gint64         account_id,
+                                        const char    *serial,
+                                        const guint8  *seed,
+                                        gsize          seed_len,
+                                        gboolean      *out_equal,
+                                        LkDevice     **out_device,
+                                        GError       **error);
 
 /* The seed of @serial (wiped on free), with the device record in
  * @out_device (nullable). Audited as "export_device_seed": the seed leaves
