@@ -24,7 +24,7 @@ static const struct
 } known_keys[] = {
   { "server",   { "listen", "tls-certificate", "tls-key", "insecure-http", "port-file",
                   "drain-timeout", NULL } },
-  { "database", { "path", "uri", "master-key-file", "durable", "max-failures", "busy-timeout", NULL } },
+  { "database", { "path", "uri", "master-key-file", "durable", "group-commit", "max-failures", "busy-timeout", NULL } },
   { "limits",   { "max-body", "workers", "max-queue", "account-rate", "account-burst",
                   "address-rate", "address-burst", "login-failure-rate", "login-failure-burst", NULL } },
   { "log",      { "level", "format", "access-log", NULL } },
@@ -435,6 +435,7 @@ lk_server_config_load_file (LkServerConfig  *config,
 
   if (!get_bool (file, path, "server", "insecure-http", &config->insecure_http, error) ||
       !get_bool (file, path, "database", "durable", &config->durable, error) ||
+      !get_bool (file, path, "database", "group-commit", &config->group_commit, error) ||
       !get_bool (file, path, "log", "access-log", &config->access_log, error))
     return FALSE;
 
@@ -544,6 +545,7 @@ lk_server_config_new_from_args (int     *argc,
   gboolean insecure_http = FALSE;
   gboolean no_access_log = FALSE;
   gboolean durable = FALSE;
+  gboolean group_commit = FALSE;
   gint workers = -1;
   gint max_body = -1;
   gint max_queue = -1;
@@ -573,6 +575,8 @@ lk_server_config_new_from_args (int     *argc,
       N_("The 0600 file holding the master key that encrypts seeds"), N_("FILE") },
     { "durable", 0, 0, G_OPTION_ARG_NONE, &durable,
       N_("Sync every commit to disk (slower; survives power loss)"), NULL },
+    { "group-commit", 0, 0, G_OPTION_ARG_NONE, &group_commit,
+      N_("Durable validations, many per disk sync (one writer thread)"), NULL },
     { "workers", 'w', 0, G_OPTION_ARG_INT, &workers,
       N_("Worker threads, each with its own database connection"), N_("N") },
     { "max-body", 0, 0, G_OPTION_ARG_INT, &max_body,
@@ -637,6 +641,8 @@ lk_server_config_new_from_args (int     *argc,
     config->access_log = FALSE;
   if (durable)
     config->durable = TRUE;
+  if (group_commit)
+    config->group_commit = TRUE;
 
   if (workers != -1)
     {

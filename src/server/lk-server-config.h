@@ -34,6 +34,7 @@ typedef struct
   char       *db_path;
   char       *master_key_file;
   gboolean    durable;             /* fsync every commit (synchronous=FULL) */
+  gboolean    group_commit;        /* durable validations in shared commits by one writer (issue 12) */
   guint       max_failures;        /* consecutive failed OTPs that lock a device; 0 = engine default */
   guint       busy_timeout_ms;     /* how long a worker waits for another writer; 0 = engine default */
 

@@ -15,6 +15,7 @@
 #include "lk-api.h"
 #include "lk-delivery-router.h"
 #include "lk-engine.h"
+#include "lk-group-commit.h"
 #include "lk-outbox-worker.h"
 #include "lk-rate-limiter.h"
 #include "lk-server.h"
@@ -84,6 +85,7 @@ struct _LkServer
   LkRateLimiter   *account_limiter;
   LkRateLimiter   *login_failure_limiter;
   LkOutboxWorker  *outbox;          /* NULL when no delivery channel is configured */
+  LkGroupCommit   *group_commit;    /* [database] group-commit: the workers' validations go through it */
 
   /* Answers ready on worker threads; one main-context callback drains
    * them, so a busy server wakes its main loop once per batch, not per
@@ -289,6 +291,8 @@ worker_open (guint     index,
   if (engine == NULL)
     return NULL;
 
+  if (self->group_commit != NULL)
+    lk_group_commit_attach (self->group_commit, engine);
   state = g_new0 (WorkerState, 1);
   state->engine = engine;
   return state;
@@ -798,6 +802,8 @@ lk_server_close (LkServer *self)
     return;
   /* Workers finish what they hold, then close their databases. */
   g_clear_pointer (&self->pool, lk_worker_pool_free);
+  /* After the workers: their engines point at it. */
+  g_clear_pointer (&self->group_commit, lk_group_commit_free);
   /* Answers the workers posted after the loop stopped: release their jobs. */
   while (g_main_context_iteration (self->main_context, FALSE))
     ;
@@ -871,6 +877,9 @@ lk_server_finalize (GObject *object)
   LkServer *self = LK_SERVER (object);
 
   g_clear_pointer (&self->metrics, lk_server_metrics_free);
+  /* Left when the pool never started (lk_server_close frees it otherwise). */
+  if (self->pool == NULL)
+    g_clear_pointer (&self->group_commit, lk_group_commit_free);
   g_clear_pointer (&self->address_limiter, lk_rate_limiter_free);
   g_clear_pointer (&self->account_limiter, lk_rate_limiter_free);
   g_clear_pointer (&self->login_failure_limiter, lk_rate_limiter_free);
@@ -951,6 +960,27 @@ lk_server_new (LkServerConfig  *config,
   g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
 
   self->key_provider = lk_file_key_provider_new (config->master_key_file);
+  if (config->group_commit)
+    {
+      /* One writer thread commits the validations of all workers in
+       * shared durable transactions (issue 12, docs/scale-out.md). */
+      LkEngineConfig engine_config;
+
+      lk_engine_config_init (&engine_config);
+      engine_config.synchronous_full = TRUE;
+      engine_config.max_failures = config->max_failures;
+      engine_config.busy_timeout_ms = config->busy_timeout_ms;
+      engine_config.send_limit = config->send_limit;
+      engine_config.send_window = config->send_window;
+      self->group_commit = lk_group_commit_new (config->db_path, self->key_provider, &engine_config, 0, &local_error);
+      if (self->group_commit == NULL)
+        {
+          g_set_error (error, LK_SERVER_ERROR, LK_SERVER_ERROR_DATABASE,
+                       _("Cannot open the database %s: %s"), config->db_path, local_error->message);
+          return NULL;
+        }
+      g_message ("Validations use durable group commit");
+    }
   self->pool = lk_worker_pool_new (config->workers, "lk-worker", worker_open, worker_close, job_run,
                                    self, &local_error);
   if (self->pool == NULL)
