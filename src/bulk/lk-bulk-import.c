@@ -514,6 +514,99 @@ enrol_row (LkEngine    *engine,
   return LK_BULK_ADDED;
 }
 
+void
+lk_bulk_user_row_free (LkBulkUserRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->error);
+  g_free (row->login);
+  g_free (row->first_name);
+  g_free (row->last_name);
+  g_free (row->email);
+  g_free (row->phone);
+  g_free (row->serial);
+  g_free (row->kind);
+  g_free (row);
+}
+
+GPtrArray *
+lk_bulk_user_rows (const char  *csv,
+                   gsize        len,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) logins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) serials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  int map[N_COLS];
+  guint start = 0;
+
+  records = lk_csv_parse (csv, len, error);
+  if (records == NULL)
+    return NULL;
+  if (records->len > 0 && ((LkCsvRecord *) records->pdata[0])->error == NULL
+      && detect_header (records->pdata[0], map))
+    start = 1;
+  else
+    for (int c = 0; c < N_COLS; c++)
+      map[c] = c <= COL_PHONE ? c : (c == COL_DEVICE ? 5 : -1);
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_bulk_user_row_free);
+  for (guint i = start; i < records->len; i++)
+    {
+      const LkCsvRecord *rec = records->pdata[i];
+      LkBulkUserRow *row = g_new0 (LkBulkUserRow, 1);
+      g_autofree char *folded = NULL;
+      const char *device;
+      LkDeviceType type;
+      gpointer first;
+
+      row->line = rec->line;
+      g_ptr_array_add (rows, row);
+      if (rec->error != NULL)
+        {
+          row->error = g_strdup (rec->error);
+          continue;
+        }
+      row->login = g_strdup (field (rec, map, COL_LOGIN));
+      row->first_name = g_strdup (field (rec, map, COL_FIRST));
+      row->last_name = g_strdup (field (rec, map, COL_LAST));
+      row->email = g_strdup (field (rec, map, COL_EMAIL));
+      row->phone = g_strdup (field (rec, map, COL_PHONE));
+      row->serial = g_strdup (field (rec, map, COL_SERIAL));
+      row->kind = g_strdup (field (rec, map, COL_KIND));
+      /* One "device" column: a kind name makes a device, anything else is a serial. */
+      device = field (rec, map, COL_DEVICE);
+      if (device != NULL && row->serial == NULL && row->kind == NULL)
+        {
+          if (lk_device_type_from_string (device, &type))
+            row->kind = g_strdup (device);
+          else
+            row->serial = g_strdup (device);
+        }
+      if (row->login == NULL)
+        {
+          row->error = g_strdup (_("no login"));
+          continue;
+        }
+      folded = g_utf8_casefold (row->login, -1);
+      if (g_hash_table_lookup_extended (logins, folded, NULL, &first))
+        row->error = g_strdup_printf (_("the login is repeated (line %u)"), GPOINTER_TO_UINT (first));
+      else if (row->serial != NULL && g_hash_table_lookup_extended (serials, row->serial, NULL, &first))
+        row->error = g_strdup_printf (_("the device serial is repeated (line %u)"), GPOINTER_TO_UINT (first));
+      else if (row->kind != NULL && !lk_device_type_from_string (row->kind, &type))
+        row->error = g_strdup_printf (_("unknown device kind “%s”"), row->kind);
+      else
+        {
+          g_hash_table_insert (logins, g_steal_pointer (&folded), GUINT_TO_POINTER (rec->line));
+          if (row->serial != NULL)
+            g_hash_table_insert (serials, g_strdup (row->serial), GUINT_TO_POINTER (rec->line));
+        }
+    }
+  return g_steal_pointer (&rows);
+}
+
 LkBulkReport *
 lk_bulk_import_users (LkEngine             *engine,
                       gint64                account_id,
@@ -524,79 +617,36 @@ lk_bulk_import_users (LkEngine             *engine,
 {
   static const LkBulkOptions defaults = { 0 };
   g_autoptr(LkBulkReport) report = NULL;
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GHashTable) logins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) serials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) local_error = NULL;
-  int map[N_COLS];
-  guint start = 0;
   Batcher b;
 
   if (options == NULL)
     options = &defaults;
-  records = lk_csv_parse (csv, len, error);
-  if (records == NULL)
+  rows = lk_bulk_user_rows (csv, len, error);
+  if (rows == NULL)
     return NULL;
   report = lk_bulk_report_new (options->dry_run);
-  if (records->len > 0 && ((LkCsvRecord *) records->pdata[0])->error == NULL
-      && detect_header (records->pdata[0], map))
-    start = 1;
-  else
-    for (int c = 0; c < N_COLS; c++)
-      map[c] = c <= COL_PHONE ? c : (c == COL_DEVICE ? 5 : -1);
-  report->total = records->len - start;
+  report->total = rows->len;
   batcher_init (&b, engine, options);
 
-  for (guint i = start; i < records->len; i++)
+  for (guint i = 0; i < rows->len; i++)
     {
-      const LkCsvRecord *rec = records->pdata[i];
-      const char *login = NULL, *serial = NULL, *kind = NULL;
+      const LkBulkUserRow *row = rows->pdata[i];
       g_autofree char *message = NULL;
-      g_autofree char *folded = NULL;
       LkBulkStatus status = LK_BULK_FAILED;
-      gpointer first;
 
       if (!batch_item_begin (&b, report, &local_error))
         break;
-      if (rec->error == NULL)
-        {
-          const char *device = field (rec, map, COL_DEVICE);
-          LkDeviceType type;
-
-          login = field (rec, map, COL_LOGIN);
-          serial = field (rec, map, COL_SERIAL);
-          kind = field (rec, map, COL_KIND);
-          /* One "device" column: a kind name makes a device, anything else is a serial. */
-          if (device != NULL && serial == NULL && kind == NULL)
-            {
-              if (lk_device_type_from_string (device, &type))
-                kind = device;
-              else
-                serial = device;
-            }
-          if (login != NULL)
-            folded = g_utf8_casefold (login, -1);
-        }
-      if (rec->error != NULL)
-        message = g_strdup (rec->error);
-      else if (login == NULL)
-        message = g_strdup (_("no login"));
-      else if (g_hash_table_lookup_extended (logins, folded, NULL, &first))
-        message = g_strdup_printf (_("the login is repeated (line %u)"), GPOINTER_TO_UINT (first));
-      else if (serial != NULL && g_hash_table_lookup_extended (serials, serial, NULL, &first))
-        message = g_strdup_printf (_("the device serial is repeated (line %u)"), GPOINTER_TO_UINT (first));
+      if (row->error != NULL)
+        message = g_strdup (row->error);
       else
-        {
-          g_hash_table_insert (logins, g_steal_pointer (&folded), GUINT_TO_POINTER (rec->line));
-          if (serial != NULL)
-            g_hash_table_insert (serials, g_strdup (serial), GUINT_TO_POINTER (rec->line));
-          status = enrol_row (engine, account_id, login, field (rec, map, COL_FIRST), field (rec, map, COL_LAST),
-                              field (rec, map, COL_EMAIL), field (rec, map, COL_PHONE), serial, kind, &message);
-        }
-      record (report, rec->line, login, status, message);
+        status = enrol_row (engine, account_id, row->login, row->first_name, row->last_name, row->email,
+                            row->phone, row->serial, row->kind, &message);
+      record (report, row->line, row->login, status, message);
       if (!batch_item_end (&b, &local_error))
         break;
-      progress (options, i + 1 - start, report->total);
+      progress (options, i + 1, report->total);
     }
   if (local_error == NULL && !report->cancelled)
     batch_close (&b, &local_error);

@@ -88,6 +88,27 @@ LkBulkReport *lk_bulk_import_users (LkEngine             *engine,
                                     const LkBulkOptions  *options,
                                     GError              **error);
 
+/* One data row of a user CSV with its columns resolved (header or default
+ * order). @error is set when the row is refused before any lookup: a bad
+ * CSV record, no login, a login or serial repeated earlier in the file, an
+ * unknown device kind. Absent fields are NULL. */
+typedef struct
+{
+  guint  line;
+  char  *error;
+  char  *login, *first_name, *last_name, *email, *phone;
+  char  *serial;   /* an existing device to assign */
+  char  *kind;     /* a device kind to create with the user */
+} LkBulkUserRow;
+
+void       lk_bulk_user_row_free (LkBulkUserRow *row);
+/* The rows of @csv (header excluded), a GPtrArray of LkBulkUserRow; NULL
+ * only for a file refused as a whole (too large). The same resolution
+ * lk_bulk_import_users() uses, for clients that enrol through the API. */
+GPtrArray *lk_bulk_user_rows     (const char  *csv,
+                                  gsize        len,
+                                  GError     **error);
+
 /* The devices @serials (NULL-terminated) as LkPskcKey with their seeds, for
  * lk_pskc_write(). Any unknown serial fails the whole export. */
 GPtrArray    *lk_bulk_export_keys (LkEngine           *engine,
