@@ -8,6 +8,7 @@
 
 #include "lk-api-execute.h"
 #include "lk-local-backend.h"
+#include "lk-outbox-worker.h"
 #include "lk-secure.h"
 
 struct _LkLocalBackend
@@ -18,6 +19,8 @@ struct _LkLocalBackend
   LkKeyProvider *keys;
   GThread       *thread;
   GAsyncQueue   *queue;      /* GTask, or the quit marker */
+
+  LkOutboxWorker *outbox;    /* nullable; used on the caller's context only */
 
   GMutex         lock;       /* guards the members below */
   char          *account;
@@ -55,6 +58,13 @@ complete_in_context (gpointer data)
 {
   Completion *completion = data;
 
+  LkLocalBackend *self = g_task_get_source_object (completion->task);
+  const LkApiResponse *r = completion->response;
+
+  /* What may have written to the outbox: send it now, not at the next poll. */
+  if (self->outbox != NULL && r != NULL && r->error_code == 0 &&
+      (r->op == LK_API_OP_SEND_OTP || r->op == LK_API_OP_ENROLL_USER || r->op == LK_API_OP_ADD_DEVICE))
+    lk_outbox_worker_wake (self->outbox);
   if (completion->error != NULL)
     g_task_return_error (completion->task, completion->error);
   else
@@ -197,6 +207,7 @@ lk_local_backend_finalize (GObject *object)
 {
   LkLocalBackend *self = LK_LOCAL_BACKEND (object);
 
+  g_clear_pointer (&self->outbox, lk_outbox_worker_free);
   /* Every queued task holds a reference on us, so the queue is empty: the
    * worker only has to close the database and stop. */
   g_async_queue_push (self->queue, &quit_marker);
@@ -288,4 +299,22 @@ lk_local_backend_get_path (LkLocalBackend *self)
   g_return_val_if_fail (LK_IS_LOCAL_BACKEND (self), NULL);
 
   return self->path;
+}
+
+gboolean
+lk_local_backend_start_delivery (LkLocalBackend *self,
+                                 LkDelivery     *delivery,
+                                 guint           poll_interval_ms,
+                                 GError        **error)
+{
+  g_autoptr(LkOutboxWorker) outbox = NULL;
+
+  g_return_val_if_fail (LK_IS_LOCAL_BACKEND (self), FALSE);
+  g_return_val_if_fail (self->outbox == NULL, FALSE);
+
+  outbox = lk_outbox_worker_new (self->path, self->keys, NULL, delivery, poll_interval_ms, 0);
+  if (!lk_outbox_worker_start (outbox, error))
+    return FALSE;
+  self->outbox = g_steal_pointer (&outbox);
+  return TRUE;
 }

@@ -5,6 +5,7 @@
 
 #include "lk-backend.h"
 #include "lk-key-provider.h"
+#include "lk-delivery.h"
 
 G_BEGIN_DECLS
 
@@ -31,5 +32,14 @@ void        lk_local_backend_set_actor       (LkLocalBackend *self,
                                               const char     *actor);
 
 const char *lk_local_backend_get_path        (LkLocalBackend *self);
+
+/* Starts an outbox worker (src/delivery, docs/delivery.md) with its own
+ * engine handle on this database, sending through @delivery; it is woken
+ * after each successful send_oath_otp, add_oath_user and add_oath_device
+ * made through this backend, and stopped when the backend is freed. */
+gboolean    lk_local_backend_start_delivery  (LkLocalBackend *self,
+                                              LkDelivery     *delivery,
+                                              guint           poll_interval_ms,
+                                              GError        **error);
 
 G_END_DECLS

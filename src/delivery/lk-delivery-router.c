@@ -102,6 +102,29 @@ lk_delivery_router_new_from_config (const LkDeliveryConfig *config)
   return self;
 }
 
+LkDeliveryRouter *
+lk_delivery_router_new_from_file (const char  *path,
+                                  guint       *out_poll_ms,
+                                  GError     **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(LkDeliveryConfig) config = NULL;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
+    return NULL;
+  config = lk_delivery_config_load (file, error);
+  if (config == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  if (config->smtp == NULL && config->sms == NULL && config->voice == NULL)
+    return NULL;
+  if (out_poll_ms != NULL)
+    *out_poll_ms = (config->poll_interval ? config->poll_interval : 5) * 1000;
+  return lk_delivery_router_new_from_config (config);
+}
+
 static gboolean
 lk_delivery_router_deliver (LkDelivery            *delivery,
                             const LkOutboxMessage *message,

@@ -20,4 +20,12 @@ void              lk_delivery_router_set_channel (LkDeliveryRouter *self,
 /* A router with the channels @config describes. @config is not kept. */
 LkDeliveryRouter *lk_delivery_router_new_from_config (const LkDeliveryConfig *config);
 
+/* Reads the [delivery], [smtp], [sms] and [voice] groups of the key file
+ * at @path (latchkeyd.conf's format; other groups are ignored). NULL with
+ * @error for an unreadable or bad file; NULL without error when it
+ * configures no channel. @out_poll_ms (nullable) gets poll-interval. */
+LkDeliveryRouter *lk_delivery_router_new_from_file (const char  *path,
+                                                    guint       *out_poll_ms,
+                                                    GError     **error);
+
 G_END_DECLS
