@@ -16,9 +16,13 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(LkApplication) app = NULL;
+  const char *localedir;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LK_LOCALEDIR);
+  /* LATCHKEY_LOCALEDIR lets tests and uninstalled runs use the build's
+   * po/ directory (docs/packaging.md). */
+  localedir = g_getenv ("LATCHKEY_LOCALEDIR");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LK_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
