@@ -240,6 +240,18 @@ lk_application_startup (GApplication *app)
 }
 
 static void
+lk_application_window_added (GtkApplication *app,
+                             GtkWindow      *window)
+{
+  /* A development build gets libadwaita's striped header bar, so it is not
+   * mistaken for the release installed beside it. */
+  if (LK_DEVEL_PROFILE)
+    gtk_widget_add_css_class (GTK_WIDGET (window), "devel");
+
+  GTK_APPLICATION_CLASS (lk_application_parent_class)->window_added (app, window);
+}
+
+static void
 lk_application_dispose (GObject *object)
 {
   LkApplication *self = LK_APPLICATION (object);
@@ -266,6 +278,7 @@ lk_application_class_init (LkApplicationClass *klass)
   app_class->startup = lk_application_startup;
   app_class->handle_local_options = lk_application_handle_local_options;
   app_class->command_line = lk_application_command_line;
+  GTK_APPLICATION_CLASS (klass)->window_added = lk_application_window_added;
 }
 
 static void

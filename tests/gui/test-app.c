@@ -118,6 +118,8 @@ check_first_run (gpointer data)
       /* Let it draw before the picture. */
       if (run->ticks++ < 10)
         return G_SOURCE_CONTINUE;
+      /* Only a .Devel build marks its windows with the "devel" style. */
+      g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (active), "devel") == LK_DEVEL_PROFILE);
       save_screenshot (GTK_WIDGET (active), "welcome.png");
       run->saw_welcome = TRUE;
       /* What the "My Codes" button does. */
