@@ -15,6 +15,7 @@
 #include "lk-bulk-import.h"
 #include "lk-cli-admin.h"
 #include "lk-cli.h"
+#include "lk-cli-import.h"
 #include "lk-engine-bulk.h"
 #include "lk-pskc.h"
 #include "lk-secure.h"
@@ -50,7 +51,7 @@ open_session (LkCliContext            *ctx,
 
   if (ctx->server_url != NULL)
     {
-      *exit_status = lk_cli_usage_error (ctx, _("bulk import runs on the embedded engine: give --db PATH "
+      *exit_status = lk_cli_usage_error (ctx, _("seeds are exported from the embedded engine only: give --db PATH "
                                                 "(on the server host), see docs/bulk.md"));
       return FALSE;
     }
@@ -347,13 +348,26 @@ import_pskc (LkCliContext *ctx,
   lk_secure_str_free (password);
   if (keys == NULL)
     return lk_cli_report_error (ctx, error);
-  if (!open_session (ctx, &opts, &s, &status))
-    return status;
+  if (ctx->server_url != NULL)
+    {
+      /* Through the API: one small request per key (docs/bulk.md). */
+      g_autoptr(LkBackend) backend = lk_cli_admin_open (ctx, &opts, TRUE, &status);
 
-  progress_init (&p, &o, dry_run);
-  cancellable = p.cancellable;
-  o.batch_size = (guint) batch;
-  report = lk_bulk_import_pskc (s.engine, s.account_id, keys, &o, &error);
+      if (backend == NULL)
+        return status;
+      progress_init (&p, &o, dry_run);
+      cancellable = p.cancellable;
+      report = lk_cli_import_pskc_remote (backend, keys, &o, &error);
+    }
+  else
+    {
+      if (!open_session (ctx, &opts, &s, &status))
+        return status;
+      progress_init (&p, &o, dry_run);
+      cancellable = p.cancellable;
+      o.batch_size = (guint) batch;
+      report = lk_bulk_import_pskc (s.engine, s.account_id, keys, &o, &error);
+    }
   signal (SIGINT, SIG_DFL);
   if (report == NULL)
     return lk_cli_report_error (ctx, error);
@@ -397,14 +411,31 @@ import_users (LkCliContext *ctx,
   file = g_mapped_file_new (argv[1], FALSE, &error);
   if (file == NULL)
     return lk_cli_report_error (ctx, error);
-  if (!open_session (ctx, &opts, &s, &status))
-    return status;
+  if (ctx->server_url != NULL)
+    {
+      /* Through the API: a few small requests per row (docs/bulk.md). */
+      g_autoptr(LkBackend) backend = lk_cli_admin_open (ctx, &opts, TRUE, &status);
+      g_autoptr(GPtrArray) rows = NULL;
 
-  progress_init (&p, &o, dry_run);
-  cancellable = p.cancellable;
-  o.batch_size = (guint) batch;
-  report = lk_bulk_import_users (s.engine, s.account_id, g_mapped_file_get_contents (file),
-                                 g_mapped_file_get_length (file), &o, &error);
+      if (backend == NULL)
+        return status;
+      rows = lk_bulk_user_rows (g_mapped_file_get_contents (file), g_mapped_file_get_length (file), &error);
+      if (rows == NULL)
+        return lk_cli_report_error (ctx, error);
+      progress_init (&p, &o, dry_run);
+      cancellable = p.cancellable;
+      report = lk_cli_import_users_remote (backend, rows, &o, &error);
+    }
+  else
+    {
+      if (!open_session (ctx, &opts, &s, &status))
+        return status;
+      progress_init (&p, &o, dry_run);
+      cancellable = p.cancellable;
+      o.batch_size = (guint) batch;
+      report = lk_bulk_import_users (s.engine, s.account_id, g_mapped_file_get_contents (file),
+                                     g_mapped_file_get_length (file), &o, &error);
+    }
   signal (SIGINT, SIG_DFL);
   if (report == NULL)
     return lk_cli_report_error (ctx, error);
@@ -422,7 +453,7 @@ lk_cli_import_run (LkCliContext *ctx,
                    int           argc,
                    char        **argv)
 {
-  return lk_cli_dispatch (ctx, "import", _("Bulk import on the embedded engine (--db PATH)"),
+  return lk_cli_dispatch (ctx, "import", _("Bulk import (--db PATH, or --server URL one request per item)"),
                           import_commands, argc, argv);
 }
 

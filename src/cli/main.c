@@ -20,7 +20,7 @@ static const LkCliCommand commands[] = {
   { "licence", N_("Create and show multi-device licences"), lk_cli_licence_run },
   { "activation", N_("Add a device to a licence: Activation Messages 1 and 2, test signature"), lk_cli_activation_run },
   { "instance", N_("List and deactivate a licence's instances"), lk_cli_instance_run },
-  { "import", N_("Import PSKC hardware fobs and CSV user lists in bulk (--db PATH)"), lk_cli_import_run },
+  { "import", N_("Import PSKC hardware fobs and CSV user lists in bulk"), lk_cli_import_run },
   { "export", N_("Export devices as an encrypted PSKC file (--db PATH)"), lk_cli_export_run },
   { NULL }
 };
