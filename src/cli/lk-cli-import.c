@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * latchkeyctl import pskc|users and export pskc: bulk work on the embedded
- * engine (--db), with a progress bar on a terminal and a per-item report. */
+ * engine (--db) or, for imports, through the API (--server), with a
+ * progress bar on a terminal and a per-item report. */
 #include "config.h"
 
 #include <errno.h>
