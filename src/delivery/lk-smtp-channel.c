@@ -228,6 +228,17 @@ debug_cb (CURL          *handle,
   return 0;
 }
 
+/* Stopping the worker must not wait out a slow server. */
+static int
+progress_cb (void       *user_data,
+             curl_off_t  dltotal,
+             curl_off_t  dlnow,
+             curl_off_t  ultotal,
+             curl_off_t  ulnow)
+{
+  return g_cancellable_is_cancelled (user_data) ? 1 : 0;
+}
+
 static gsize
 curl_init_once (void)
 {
@@ -295,6 +306,12 @@ lk_smtp_channel_deliver (LkDelivery            *delivery,
   curl_easy_setopt (curl, CURLOPT_TIMEOUT, (long) (cfg->timeout ? cfg->timeout : 30));
   curl_easy_setopt (curl, CURLOPT_USE_SSL, cfg->security == LK_SMTP_SECURITY_NONE ? (long) CURLUSESSL_NONE
                                                                                  : (long) CURLUSESSL_ALL);
+  if (cancellable != NULL)
+    {
+      curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, progress_cb);
+      curl_easy_setopt (curl, CURLOPT_XFERINFODATA, cancellable);
+    }
   if (cfg->ca_file != NULL)
     curl_easy_setopt (curl, CURLOPT_CAINFO, cfg->ca_file);
   if (cfg->username != NULL)

@@ -6,14 +6,18 @@
 # message is saved as DIR/NNNN.eml (raw) and DIR/NNNN.json (parsed with
 # Python's email package: headers decoded, one entry per MIME leaf part).
 # RCPT TO a rejected address gets "550 5.1.1 ... User unknown".
+# With LK_SINK_TLS_CERT and LK_SINK_TLS_KEY it requires STARTTLS; with
+# LK_SINK_AUTH=user:password it requires that login (over TLS).
 import email
 import email.policy
 import json
 import os
 import socket
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Sink:
@@ -51,6 +55,8 @@ class Sink:
             "date_valid": msg["date"].datetime is not None,
             "message_id": str(msg["message-id"]),
             "defects": [str(d) for d in msg.defects],
+            "tls": session.ssl is not None,
+            "authenticated": bool(session.authenticated),
             "parts": parts,
         }
         name = os.path.join(self.outdir, "%04d" % self.count)
@@ -73,7 +79,22 @@ def free_port():
 def main():
     outdir = sys.argv[1]
     port = free_port()
-    controller = Controller(Sink(outdir, sys.argv[2:]), hostname="127.0.0.1", port=port)
+    params = {}
+    cert = os.environ.get("LK_SINK_TLS_CERT")
+    if cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, os.environ["LK_SINK_TLS_KEY"])
+        params.update(tls_context=context, require_starttls=True)
+    auth = os.environ.get("LK_SINK_AUTH")
+    if auth:
+        user, password = auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, data):
+            ok = data.login.decode() == user and data.password.decode() == password
+            return AuthResult(success=ok)
+
+        params.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(cert))
+    controller = Controller(Sink(outdir, sys.argv[2:]), hostname="127.0.0.1", port=port, **params)
     controller.start()
     print(port, flush=True)
     try:

@@ -574,6 +574,64 @@ test_one_off (DFixture      *d,
   assert_engine_error (error, LK_ENGINE_ERROR_NO_DEVICES);
 }
 
+/* STARTTLS (required by the server, verified against its certificate)
+ * and AUTH (required by the server, over TLS only). */
+static void
+test_starttls_auth (DFixture      *d,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert = g_build_filename (d->f.dir, "smtp.pem", NULL);
+  g_autofree char *key = g_build_filename (d->f.dir, "smtp.key", NULL);
+  g_autofree char *subject_alt = g_strdup ("subjectAltName=IP:127.0.0.1,DNS:localhost");
+  g_autoptr(JsonObject) mail = NULL;
+  SmtpSink tls_sink = { 0 };
+  int status = 0;
+
+  const char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                         "-nodes", "-subj", "/CN=127.0.0.1", "-addext", subject_alt, "-days", "2",
+                         "-keyout", key, "-out", cert, NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_setenv ("LK_SINK_TLS_CERT", cert, TRUE);
+  g_setenv ("LK_SINK_TLS_KEY", key, TRUE);
+  g_setenv ("LK_SINK_AUTH", "relay-user:relay-Pa55", TRUE);
+  sink_start (&tls_sink, NULL);
+  g_unsetenv ("LK_SINK_TLS_CERT");
+  g_unsetenv ("LK_SINK_TLS_KEY");
+  g_unsetenv ("LK_SINK_AUTH");
+
+  enrol (d, "lena", "lena@example.org", LK_OTP_TYPE_EVENT, 0, NULL);
+  {
+    LkSmtpConfig *smtp = lk_smtp_config_new ();
+    g_autoptr(LkSmtpChannel) channel = NULL;
+    g_autoptr(LkOutboxMessage) m = NULL;
+    gint64 id;
+
+    smtp->host = g_strdup ("127.0.0.1");
+    smtp->port = tls_sink.port;
+    smtp->security = LK_SMTP_SECURITY_STARTTLS;
+    smtp->ca_file = g_strdup (cert);
+    smtp->from = g_strdup ("noreply@example.org");
+    smtp->username = g_strdup ("relay-user");
+    smtp->password = g_strdup ("relay-Pa55");
+    channel = lk_smtp_channel_new (smtp, ISSUER);
+    id = lk_engine_send_otp (d->f.engine, d->f.account, "lena", NULL, LK_DELIVERY_EMAIL, &error);
+    g_assert_no_error (error);
+    lk_engine_outbox_process (d->f.engine, LK_DELIVERY (channel), 10, NULL, &error);
+    g_assert_no_error (error);
+    m = outbox_get (d, id);
+    g_assert_cmpint (m->state, ==, LK_OUTBOX_DELIVERED);
+    g_assert_cmpuint (sink_count (&tls_sink), ==, 1);
+    mail = sink_load (&tls_sink, 0);
+    g_assert_true (json_object_get_boolean_member (mail, "tls"));
+    g_assert_true (json_object_get_boolean_member (mail, "authenticated"));
+  }
+  sink_stop (&tls_sink);
+}
+
 #define DTEST(path, fn) g_test_add ((path), DFixture, NULL, dfixture_setup, (fn), dfixture_teardown)
 
 int
@@ -594,5 +652,6 @@ main (int   argc,
   DTEST ("/delivery/router/no-channel", test_no_channel);
   DTEST ("/delivery/send-rate", test_send_rate);
   DTEST ("/delivery/one-off", test_one_off);
+  DTEST ("/delivery/email/starttls-auth", test_starttls_auth);
   return g_test_run ();
 }
