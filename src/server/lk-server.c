@@ -835,6 +835,21 @@ start_outbox (LkServer  *self,
     }
   if (delivery->smtp == NULL && delivery->sms == NULL && delivery->voice == NULL)
     return TRUE;
+  /* Like every path in the file, ca-file is relative to the file. */
+  {
+    g_autofree char *base = g_path_get_dirname (self->config->config_file);
+    char **ca_files[] = { delivery->smtp ? &delivery->smtp->ca_file : NULL,
+                          delivery->sms ? &delivery->sms->ca_file : NULL,
+                          delivery->voice ? &delivery->voice->ca_file : NULL };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (ca_files); i++)
+      if (ca_files[i] != NULL && *ca_files[i] != NULL && !g_path_is_absolute (*ca_files[i]))
+        {
+          char *absolute = g_build_filename (base, *ca_files[i], NULL);
+          g_free (*ca_files[i]);
+          *ca_files[i] = absolute;
+        }
+  }
   lk_engine_config_init (&engine_config);
   engine_config.synchronous_full = self->config->durable;
   engine_config.busy_timeout_ms = self->config->busy_timeout_ms;

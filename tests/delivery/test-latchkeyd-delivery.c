@@ -132,16 +132,29 @@ fixture_setup (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *conf = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
   LkTestServerOptions options = { 0 };
   const char *args[] = { "--config", NULL, NULL };
 
-  sink_start (&f->sink, "bounce@example.org");
-  gateway_start (&f->gateway);
   f->dir = g_dir_make_tmp ("lk-delivery-conf-XXXXXX", &error);
   g_assert_no_error (error);
+  /* The SMTP server requires STARTTLS; latchkeyd trusts its certificate
+   * through a ca-file path relative to latchkeyd.conf. */
+  cert = g_build_filename (f->dir, "smtp.pem", NULL);
+  key = g_build_filename (f->dir, "smtp.key", NULL);
+  g_assert_true (lk_test_make_certificate (cert, key, &error));
+  g_assert_no_error (error);
+  g_setenv ("LK_SINK_TLS_CERT", cert, TRUE);
+  g_setenv ("LK_SINK_TLS_KEY", key, TRUE);
+  sink_start (&f->sink, "bounce@example.org");
+  g_unsetenv ("LK_SINK_TLS_CERT");
+  g_unsetenv ("LK_SINK_TLS_KEY");
+  gateway_start (&f->gateway);
   conf = g_build_filename (f->dir, "latchkeyd.conf", NULL);
   text = g_strdup_printf ("[delivery]\nissuer=Latchkey Test\npoll-interval=1\n"
-                          "[smtp]\nhost=127.0.0.1\nport=%u\nsecurity=none\nfrom=noreply@example.org\n"
+                          "[smtp]\nhost=127.0.0.1\nport=%u\nsecurity=starttls\nca-file=smtp.pem\n"
+                          "from=noreply@example.org\n"
                           "[sms]\npreset=json\nurl=http://127.0.0.1:%u/sms\nheaders=Authorization: Bearer tok-123456;\n",
                           f->sink.port, f->gateway.port);
   g_file_set_contents (conf, text, -1, &error);
@@ -204,6 +217,7 @@ test_email_and_sms (Fixture       *f,
   mail = sink_load (&f->sink, 1);
   g_assert_cmpstr (json_object_get_string_member (welcome, "subject"), ==, "Welcome to Latchkey Test");
   g_assert_cmpstr (json_object_get_string_member (mail, "subject"), ==, "Your Latchkey Test passcode");
+  g_assert_true (json_object_get_boolean_member (mail, "tls"));
   code = code_in (json_object_get_string_member (json_array_get_object_element (
                     json_object_get_array_member (mail, "parts"), 0), "text"));
   valid = call (f, "\"type\":\"validate_oath_otp\",\"username\":\"ada\",\"otp\":\"%s\"", code);
