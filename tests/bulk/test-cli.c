@@ -221,6 +221,37 @@ test_users (Fixture       *f,
   g_assert_nonnull (strstr (out, "2 skipped"));
 }
 
+/* On a terminal (a pty from script(1)) the progress bar is drawn on stderr. */
+static void
+test_progress_bar (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *script = g_find_program_in_path ("script");
+  g_autofree char *exe = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "src", "cli", "latchkeyctl", NULL);
+  g_autofree char *fig10 = figure ("figure10.pskcxml");
+  g_autofree char *cmd = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LATCHKEY_ACCOUNT_KEY", "acme-secret-key", TRUE);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { NULL, "-qec", NULL, "/dev/null", NULL };
+  int status = 0;
+
+  if (script == NULL || f->remote)
+    {
+      g_test_skip ("needs script(1) and the embedded engine");
+      return;
+    }
+  cmd = g_strdup_printf ("%s --db %s --account acme import pskc %s", exe, f->db, fig10);
+  argv[0] = script;
+  argv[2] = cmd;
+  g_assert_true (g_spawn_sync (f->dir, (char **) argv, env, G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (out, "\r["));
+  g_assert_nonnull (strstr (out, "] 4/4"));
+  g_assert_nonnull (strstr (out, "3 added"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -229,5 +260,6 @@ main (int    argc,
 
   g_test_add ("/bulk/cli/pskc", Fixture, NULL, setup, test_pskc, teardown);
   g_test_add ("/bulk/cli/users", Fixture, NULL, setup, test_users, teardown);
+  g_test_add ("/bulk/cli/progress-bar", Fixture, NULL, setup, test_progress_bar, teardown);
   return g_test_run ();
 }
