@@ -137,8 +137,10 @@ lk_delivery_router_deliver (LkDelivery            *delivery,
 
   if (channel == NULL)
     {
+      const char *name = lk_delivery_method_to_string (message->method);
+
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("No %s channel is configured"), lk_delivery_method_to_string (message->method));
+                   _("No %s channel is configured"), name != NULL ? name : "?");
       return FALSE;
     }
   return lk_delivery_deliver (channel, message, cancellable, error);
