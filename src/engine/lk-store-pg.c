@@ -614,8 +614,12 @@ pg_step (LkStoreStmt *stmt,
           return LK_STORE_STEP_ERROR;
         }
       {
+        /* Like sqlite3_changes(): only INSERT, UPDATE and DELETE count;
+         * a SELECT leaves the last figure alone. */
+        const char *tag = PQcmdStatus (st->result);
         const char *n = PQcmdTuples (st->result);
-        self->changes = n && *n ? g_ascii_strtoll (n, NULL, 10) : 0;
+        if (g_str_has_prefix (tag, "INSERT") || g_str_has_prefix (tag, "UPDATE") || g_str_has_prefix (tag, "DELETE"))
+          self->changes = n && *n ? g_ascii_strtoll (n, NULL, 10) : 0;
       }
       st->row = -1;
     }

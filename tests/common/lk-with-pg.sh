@@ -41,7 +41,7 @@ started=""
 for try in 1 2 3 4 5 6 7 8; do
   port=$(shuf -i 20000-60000 -n 1)
   if $as_user "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 30 \
-       -o "-k $tmp -h 127.0.0.1 -p $port $fsync_opt -c max_connections=200" start >/dev/null 2>&1; then
+       -o "-k $tmp -h 127.0.0.1 -p $port $fsync_opt -c max_connections=200 -c shared_buffers=16MB" start >/dev/null 2>&1; then
     started=yes; break
   fi
 done
@@ -53,7 +53,7 @@ export LK_TEST_STORE=pg
 export LK_TEST_PG_URI="host=127.0.0.1 port=$port user=postgres dbname=postgres"
 export LK_TEST_PG_DATA="$tmp/data"
 export LK_TEST_PG_CTL="$as_user $bindir/pg_ctl"
-export LK_TEST_PG_OPTS="-k $tmp -h 127.0.0.1 -p $port $fsync_opt -c max_connections=200"
+export LK_TEST_PG_OPTS="-k $tmp -h 127.0.0.1 -p $port $fsync_opt -c max_connections=200 -c shared_buffers=16MB"
 "$@"
 rc=$?
 exit $rc

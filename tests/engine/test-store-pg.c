@@ -168,6 +168,21 @@ test_transactions (Fixture *f, gconstpointer data)
   g_assert_cmpint (insert (f, 5, "five", NULL, 0, &error), >, 0);
   g_assert_no_error (error);
   g_assert_cmpint (lk_store_changes (f->store), ==, 1);
+  /* changes() counts the last write, as on SQLite: a SELECT leaves it. */
+  g_assert_true (lk_store_exec (f->store, "UPDATE t SET window = window + 1", &error));
+  {
+    g_autoptr(LkStoreStmt) st = lk_store_prepare (f->store, "UPDATE t SET window = window + 1 WHERE id > ?1", &error);
+    lk_store_bind_int64 (st, 1, 0);
+    g_assert_cmpint (lk_store_step (st, &error), ==, LK_STORE_STEP_DONE);
+    g_assert_cmpint (lk_store_changes (f->store), ==, 3);
+  }
+  {
+    g_autoptr(LkStoreStmt) st = lk_store_prepare (f->store, "SELECT id FROM t", &error);
+    while (lk_store_step (st, &error) == LK_STORE_STEP_ROW)
+      ;
+    g_assert_no_error (error);
+    g_assert_cmpint (lk_store_changes (f->store), ==, 3);
+  }
 }
 
 int
