@@ -313,13 +313,20 @@ pg_begin (LkStore       *store,
 
   if (self->depth == 0)
     {
+      g_autoptr(GError) first = NULL;
+
       if (!ensure_connected (self, error))
         return FALSE;
-      if (!run_command (self, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL))
+      if (!run_command (self, "BEGIN ISOLATION LEVEL READ COMMITTED", &first))
         {
           /* A connection that died while idle (a PostgreSQL restart) is
            * noticed only now; reconnect once and try again. */
-          if (!connection_lost (self) || !pg_connect (self, error) ||
+          if (!connection_lost (self))
+            {
+              g_propagate_error (error, g_steal_pointer (&first));
+              return FALSE;
+            }
+          if (!pg_connect (self, error) ||
               !run_command (self, "BEGIN ISOLATION LEVEL READ COMMITTED", error))
             return FALSE;
         }
