@@ -383,8 +383,12 @@ lk_engine_outbox_claim (LkEngine  *engine,
   for (guint i = 0; i < out->len; i++)
     {
       LkOutboxMessage *m = g_ptr_array_index (out, i);
+      /* The lease is taken only if the message is still due: on PostgreSQL
+       * another server's worker may have leased it since the SELECT (this
+       * UPDATE waits for its row lock, then sees the moved time and changes
+       * nothing), and then it is that worker's to send, not ours. */
       g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine,
-          "UPDATE outbox SET next_attempt_at = ?2, updated_at = ?3 WHERE id = ?1", error);
+          "UPDATE outbox SET next_attempt_at = ?2, updated_at = ?3 WHERE id = ?1 AND state = 0 AND next_attempt_at <= ?3", error);
       if (st == NULL)
         goto fail;
       lk_store_bind_int64 (st, 1, m->id);
@@ -392,6 +396,8 @@ lk_engine_outbox_claim (LkEngine  *engine,
       lk_store_bind_int64 (st, 3, now);
       if (!lk_engine_step_done (st, 0, error))
         goto fail;
+      if (lk_store_changes (engine->store) == 0)
+        g_ptr_array_remove_index (out, i--);
     }
   /* A code that fails its integrity check is never sent: fail the message. */
   for (guint i = 0; i < damaged->len; i++)
