@@ -36,7 +36,8 @@ if [ -n "${LK_TEST_SESSION_INNER:-}" ]; then
                   --method org.freedesktop.DBus.GetConnectionUnixProcessID \
                   org.freedesktop.secrets 2>/dev/null | sed -n 's/^(uint32 \([0-9]*\),)$/\1/p')
   status=0
-  "$@" || status=$?
+  # fd 3 is the test's real stdout (see below); TAP goes there.
+  "$@" 1>&3 3>&- || status=$?
   if [ -n "$keyring_pid" ]; then
     kill "$keyring_pid" 2>/dev/null || true
   fi
@@ -88,5 +89,8 @@ else
 fi
 
 status=0
-LK_TEST_SESSION_INNER=1 dbus-run-session -- "$0" "$@" || status=$?
+# The bus daemon and the services it activates (the accessibility registry)
+# print to their stdout; send that to stderr so the test's TAP stays clean,
+# and hand the real stdout to the test program as fd 3.
+LK_TEST_SESSION_INNER=1 dbus-run-session -- "$0" "$@" 3>&1 1>&2 || status=$?
 exit "$status"
