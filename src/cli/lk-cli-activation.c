@@ -18,17 +18,6 @@
 
 #define QR_SCALE 6
 
-static int
-need_args (LkCliContext *ctx,
-           int           argc,
-           int           wanted,
-           const char   *what)
-{
-  if (argc == wanted + 1)
-    return LK_CLI_EXIT_OK;
-  return lk_cli_usage_error (ctx, _("expected %s; see --help"), what);
-}
-
 static gboolean
 parse_count (const char *text,
              int        *out)
@@ -52,24 +41,6 @@ activation_request (LkApiOp     op,
   request->activation = lk_api_activation_request_new ();
   request->activation->serial = g_strdup (serial);
   return request;
-}
-
-static LkApiResponse *
-run (LkCliContext            *ctx,
-     const LkCliAdminOptions *opts,
-     LkApiRequest            *request,
-     int                     *status)
-{
-  g_autoptr(LkApiRequest) owned = request;
-  g_autoptr(LkBackend) backend = lk_cli_admin_open (ctx, opts, TRUE, status);
-  LkApiResponse *response;
-
-  if (backend == NULL)
-    return NULL;
-  response = lk_cli_admin_call (ctx, backend, g_steal_pointer (&owned), status);
-  if (response != NULL && ctx->json)
-    lk_cli_admin_print_json (ctx, response);
-  return response;
 }
 
 /* Writes @text as a QR code PNG, readable only by the owner: an AM1 holds
@@ -141,7 +112,7 @@ licence_create (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, entries, "SERIAL",
                            _("Creates a multi-device licence (create_licence)."), &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the licence serial"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the licence serial"))) != 0)
     return status;
 
   request = activation_request (LK_API_OP_CREATE_LICENCE, argv[1]);
@@ -163,7 +134,7 @@ licence_create (LkCliContext *ctx,
       !parse_count (period, &a->period) || !parse_count (window, &a->window))
     return lk_cli_usage_error (ctx, _("--max-instances, --digits, --period and --window take a whole number"));
 
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print (_("Created licence %s for up to %u devices.\n"), response->activation->licence->serial,
@@ -184,9 +155,9 @@ licence_show (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, NULL, "SERIAL", _("Shows a licence (find_licence)."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the licence serial"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the licence serial"))) != 0)
     return status;
-  response = run (ctx, &opts, activation_request (LK_API_OP_FIND_LICENCE, argv[1]), &status);
+  response = lk_cli_admin_run (ctx, &opts, activation_request (LK_API_OP_FIND_LICENCE, argv[1]), &status);
   if (response == NULL || ctx->json)
     return status;
   licence = response->activation->licence;
@@ -241,14 +212,14 @@ activation_start (LkCliContext *ctx,
                              "Message 1 for the device to scan. It works once and expires."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the licence serial"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the licence serial"))) != 0)
     return status;
   request = activation_request (LK_API_OP_START_ACTIVATION, argv[1]);
   if (!parse_count (lifetime, &request->activation->lifetime) ||
       !parse_count (attempts, &request->activation->max_attempts))
     return lk_cli_usage_error (ctx, _("--lifetime and --max-attempts take a whole number"));
 
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL)
     return status;
   if (png != NULL && !write_qr_png (png, response->activation->am1, &error))
@@ -285,7 +256,7 @@ activation_add_device (LkCliContext *ctx,
                              "instance and prints Activation Message 2 for the device to scan."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 2, _("the licence serial and the device code"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 2, _("the licence serial and the device code"))) != 0)
     return status;
 
   /* The code is checked here first: a typo costs no attempt on the server. */
@@ -299,7 +270,7 @@ activation_add_device (LkCliContext *ctx,
 
   request = activation_request (LK_API_OP_ADD_DEVICE_INSTANCE, argv[1]);
   request->activation->device_code = g_strdup (argv[2]);
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL)
     return status;
   if (png != NULL && !write_qr_png (png, response->activation->am2, &error))
@@ -341,7 +312,7 @@ activation_verify (LkCliContext *ctx,
                              "code, or with --ocra the answer to a challenge. The instance becomes active."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 3, _("the licence serial, the instance number and the code"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 3, _("the licence serial, the instance number and the code"))) != 0)
     return status;
   request = activation_request (LK_API_OP_VERIFY_TEST_SIGNATURE, argv[1]);
   if (!parse_instance (argv[2], &request->activation->instance))
@@ -350,7 +321,7 @@ activation_verify (LkCliContext *ctx,
     request->activation->ocra_response = g_strdup (argv[3]);
   else
     request->activation->otp = g_strdup (argv[3]);
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print (_("Instance %s of %s is active.\n"), argv[2], argv[1]);
@@ -372,12 +343,12 @@ activation_challenge (LkCliContext *ctx,
                              "with “token activate --challenge” and “activation verify --ocra” checks the answer."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 2, _("the licence serial and the instance number"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 2, _("the licence serial and the instance number"))) != 0)
     return status;
   request = activation_request (LK_API_OP_ISSUE_TEST_CHALLENGE, argv[1]);
   if (!parse_instance (argv[2], &request->activation->instance))
     return lk_cli_usage_error (ctx, _("the instance is a number from 1"));
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print ("%s\n", response->activation->challenge);
@@ -418,9 +389,9 @@ instance_list (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, NULL, "SERIAL", _("Lists a licence's instances (list_instances)."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the licence serial"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the licence serial"))) != 0)
     return status;
-  response = run (ctx, &opts, activation_request (LK_API_OP_LIST_INSTANCES, argv[1]), &status);
+  response = lk_cli_admin_run (ctx, &opts, activation_request (LK_API_OP_LIST_INSTANCES, argv[1]), &status);
   if (response == NULL || ctx->json)
     return status;
   instances = response->activation->instances;
@@ -453,12 +424,12 @@ instance_deactivate (LkCliContext *ctx,
                            _("Deactivates one instance (deactivate_instance): its device and seed are deleted "
                              "and its slot is free again."), &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 2, _("the licence serial and the instance number"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 2, _("the licence serial and the instance number"))) != 0)
     return status;
   request = activation_request (LK_API_OP_DEACTIVATE_INSTANCE, argv[1]);
   if (!parse_instance (argv[2], &request->activation->instance))
     return lk_cli_usage_error (ctx, _("the instance is a number from 1"));
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print (_("Instance %s of %s is deactivated.\n"), argv[2], argv[1]);

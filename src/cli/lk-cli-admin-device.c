@@ -11,35 +11,6 @@
 #include "lk-cli-admin.h"
 #include "lk-secure.h"
 
-static LkApiResponse *
-run (LkCliContext            *ctx,
-     const LkCliAdminOptions *opts,
-     LkApiRequest            *request,
-     int                     *status)
-{
-  g_autoptr(LkApiRequest) owned = request;
-  g_autoptr(LkBackend) backend = lk_cli_admin_open (ctx, opts, TRUE, status);
-  LkApiResponse *response;
-
-  if (backend == NULL)
-    return NULL;
-  response = lk_cli_admin_call (ctx, backend, g_steal_pointer (&owned), status);
-  if (response != NULL && ctx->json)
-    lk_cli_admin_print_json (ctx, response);
-  return response;
-}
-
-static int
-need_args (LkCliContext *ctx,
-           int           argc,
-           int           wanted,
-           const char   *what)
-{
-  if (argc == wanted + 1)
-    return LK_CLI_EXIT_OK;
-  return lk_cli_usage_error (ctx, _("expected %s; see --help"), what);
-}
-
 static int
 device_add (LkCliContext *ctx,
             int           argc,
@@ -62,13 +33,13 @@ device_add (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, all, "", _("Adds an OATH device (add_oath_device). It stays new until activated."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 0, _("no arguments"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 0, _("no arguments"))) != 0)
     return status;
   request = lk_api_request_new (LK_API_OP_ADD_DEVICE);
   request->username = g_strdup (user);
   if (!lk_cli_device_options_apply (ctx, &device, request, &status))
     return status;
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print (_("Added device %s (%s).\n"), response->device->serial,
@@ -97,7 +68,7 @@ device_provision (LkCliContext *ctx,
                            _("Binds a soft token to a physical device and prints its otpauth:// URI (provision_oath_device)."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the device SERIAL"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the device SERIAL"))) != 0)
     return status;
   if (user == NULL || physical == NULL)
     return lk_cli_usage_error (ctx, _("give --user LOGIN and --physical-id ID"));
@@ -107,7 +78,7 @@ device_provision (LkCliContext *ctx,
   request->physical_device_id = g_strdup (physical);
   request->password = g_strdup (password);
   lk_secure_str_free (g_steal_pointer (&password));
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print ("%s\n", response->uri);
@@ -149,7 +120,7 @@ device_qrcode (LkCliContext *ctx,
                              "Without --png or --svg the otpauth:// URI it holds is printed."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the device SERIAL"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the device SERIAL"))) != 0)
     return status;
   if (scale < 0 || scale > 64)
     return lk_cli_usage_error (ctx, _("--scale must be 1 to 64"));
@@ -158,7 +129,7 @@ device_qrcode (LkCliContext *ctx,
   request->username = g_strdup (user);
   if (scale > 0)
     request->png_scale = scale;
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL)
     return status;
 
@@ -209,14 +180,14 @@ device_two_otps (LkCliContext *ctx,
                            : _("Resynchronises a device with two consecutive OTPs (sync_oath_device)."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 3, _("SERIAL OTP1 OTP2"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 3, _("SERIAL OTP1 OTP2"))) != 0)
     return status;
   request = lk_api_request_new (op);
   request->serial = g_strdup (argv[1]);
   request->otp1 = g_strdup (argv[2]);
   request->otp2 = g_strdup (argv[3]);
   request->username = g_strdup (user);
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   if (op == LK_API_OP_ACTIVATE_DEVICE)
@@ -238,6 +209,13 @@ device_sync (LkCliContext *ctx, int argc, char **argv)
   return device_two_otps (ctx, argc, argv, LK_API_OP_SYNC_DEVICE);
 }
 
+static void
+set_serial (LkApiRequest *request,
+            const char   *serial)
+{
+  request->serial = g_strdup (serial);
+}
+
 /* Commands on one SERIAL with nothing else. */
 static int
 device_simple (LkCliContext *ctx,
@@ -246,19 +224,12 @@ device_simple (LkCliContext *ctx,
                LkApiOp       op,
                const char   *description)
 {
-  g_auto(LkCliAdminOptions) opts = { 0 };
-  g_autoptr(LkApiRequest) request = NULL;
+  const LkCliOneArgCmd cmd = { op, _("SERIAL"), description, _("the device SERIAL"), set_serial };
   g_autoptr(LkApiResponse) response = NULL;
+  g_autofree char *serial = NULL;
   int status = LK_CLI_EXIT_OK;
-  const GOptionEntry entries[] = { { NULL } };
 
-  if (!lk_cli_admin_parse (ctx, &opts, entries, _("SERIAL"), description, &argc, &argv, &status))
-    return status;
-  if ((status = need_args (ctx, argc, 1, _("the device SERIAL"))) != 0)
-    return status;
-  request = lk_api_request_new (op);
-  request->serial = g_strdup (argv[1]);
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run_one_arg (ctx, &cmd, argc, argv, &serial, &status);
   if (response == NULL || ctx->json)
     return status;
   switch (op)
@@ -267,19 +238,19 @@ device_simple (LkCliContext *ctx,
       lk_cli_admin_print_device (response->device);
       break;
     case LK_API_OP_UNASSIGN_DEVICE:
-      g_print (_("Unassigned device %s.\n"), argv[1]);
+      g_print (_("Unassigned device %s.\n"), serial);
       break;
     case LK_API_OP_ENABLE_DEVICE:
-      g_print (_("Enabled device %s.\n"), argv[1]);
+      g_print (_("Enabled device %s.\n"), serial);
       break;
     case LK_API_OP_DISABLE_DEVICE:
-      g_print (_("Disabled device %s.\n"), argv[1]);
+      g_print (_("Disabled device %s.\n"), serial);
       break;
     case LK_API_OP_UNLOCK_DEVICE:
-      g_print (_("Unlocked device %s.\n"), argv[1]);
+      g_print (_("Unlocked device %s.\n"), serial);
       break;
     case LK_API_OP_DELETE_DEVICE:
-      g_print (_("Deleted device %s.\n"), argv[1]);
+      g_print (_("Deleted device %s.\n"), serial);
       break;
     default:
       break;
@@ -338,12 +309,12 @@ device_assign (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, entries, _("SERIAL LOGIN"), _("Gives an unassigned device to a user."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 2, _("SERIAL LOGIN"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 2, _("SERIAL LOGIN"))) != 0)
     return status;
   request = lk_api_request_new (LK_API_OP_ASSIGN_DEVICE);
   request->serial = g_strdup (argv[1]);
   request->username = g_strdup (argv[2]);
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print (_("Assigned device %s to %s.\n"), argv[1], argv[2]);
@@ -371,7 +342,7 @@ device_list (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, entries, "", _("Lists a user's devices, or the unassigned ones."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 0, _("no arguments"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 0, _("no arguments"))) != 0)
     return status;
   if (offset < 0 || limit < 0 || limit > 1000)
     return lk_cli_usage_error (ctx, _("--offset must be 0 or more and --limit 0 to 1000"));
@@ -379,7 +350,7 @@ device_list (LkCliContext *ctx,
   request->username = g_strdup (user);
   request->offset = offset;
   request->limit = limit;
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   for (guint i = 0; i < response->devices->len; i++)
@@ -445,14 +416,14 @@ otp_validate (LkCliContext *ctx,
                              "Exit status 0 when accepted, 1 when refused."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 2, _("LOGIN OTP"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 2, _("LOGIN OTP"))) != 0)
     return status;
   request = lk_api_request_new (LK_API_OP_VALIDATE_OTP);
   request->username = g_strdup (argv[1]);
   request->otp = g_strdup (argv[2]);
   request->serial = g_strdup (serial);
   request->challenge = g_strdup (challenge);
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print (_("OTP accepted (device %s).\n"), response->serial != NULL ? response->serial : "-");
@@ -479,7 +450,7 @@ otp_send (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, entries, _("LOGIN"), _("Sends the user a passcode (send_oath_otp)."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the user's LOGIN"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the user's LOGIN"))) != 0)
     return status;
   if (method == NULL || !lk_delivery_method_from_string (method, &delivery))
     return lk_cli_usage_error (ctx, _("--method must be sms, email or voice"));
@@ -487,7 +458,7 @@ otp_send (LkCliContext *ctx,
   request->username = g_strdup (argv[1]);
   request->serial = g_strdup (serial);
   request->delivery_method = delivery;
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print (_("Passcode queued for delivery by %s (message %" G_GINT64_FORMAT ").\n"),

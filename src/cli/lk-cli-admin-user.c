@@ -8,37 +8,6 @@
 #include "lk-cli-admin.h"
 #include "lk-secure.h"
 
-/* Opens the backend and runs one request, printing JSON when asked; the
- * caller prints the human form from the response. */
-static LkApiResponse *
-run (LkCliContext            *ctx,
-     const LkCliAdminOptions *opts,
-     LkApiRequest            *request,
-     int                     *status)
-{
-  g_autoptr(LkApiRequest) owned = request;
-  g_autoptr(LkBackend) backend = lk_cli_admin_open (ctx, opts, TRUE, status);
-  LkApiResponse *response;
-
-  if (backend == NULL)
-    return NULL;
-  response = lk_cli_admin_call (ctx, backend, g_steal_pointer (&owned), status);
-  if (response != NULL && ctx->json)
-    lk_cli_admin_print_json (ctx, response);
-  return response;
-}
-
-static int
-need_args (LkCliContext *ctx,
-           int           argc,
-           int           wanted,
-           const char   *what)
-{
-  if (argc == wanted + 1)
-    return LK_CLI_EXIT_OK;
-  return lk_cli_usage_error (ctx, _("expected %s; see --help"), what);
-}
-
 static int
 user_enroll (LkCliContext *ctx,
              int           argc,
@@ -67,7 +36,7 @@ user_enroll (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, all, _("LOGIN"), _("Enrols a user (EnrollUser), optionally with a first device."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the user's LOGIN"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the user's LOGIN"))) != 0)
     return status;
 
   request = lk_api_request_new (LK_API_OP_ENROLL_USER);
@@ -82,7 +51,7 @@ user_enroll (LkCliContext *ctx,
     return status;
   lk_secure_str_free (g_steal_pointer (&password));
 
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print (_("Enrolled user %s.\n"), response->user->login);
@@ -94,6 +63,13 @@ user_enroll (LkCliContext *ctx,
   return LK_CLI_EXIT_OK;
 }
 
+static void
+set_username (LkApiRequest *request,
+              const char   *login)
+{
+  request->username = g_strdup (login);
+}
+
 /* The commands that take one LOGIN and nothing else. */
 static int
 user_simple (LkCliContext *ctx,
@@ -102,19 +78,12 @@ user_simple (LkCliContext *ctx,
              LkApiOp       op,
              const char   *description)
 {
-  g_auto(LkCliAdminOptions) opts = { 0 };
-  g_autoptr(LkApiRequest) request = NULL;
+  const LkCliOneArgCmd cmd = { op, _("LOGIN"), description, _("the user's LOGIN"), set_username };
   g_autoptr(LkApiResponse) response = NULL;
+  g_autofree char *login = NULL;
   int status = LK_CLI_EXIT_OK;
-  const GOptionEntry entries[] = { { NULL } };
 
-  if (!lk_cli_admin_parse (ctx, &opts, entries, _("LOGIN"), description, &argc, &argv, &status))
-    return status;
-  if ((status = need_args (ctx, argc, 1, _("the user's LOGIN"))) != 0)
-    return status;
-  request = lk_api_request_new (op);
-  request->username = g_strdup (argv[1]);
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run_one_arg (ctx, &cmd, argc, argv, &login, &status);
   if (response == NULL || ctx->json)
     return status;
 
@@ -124,13 +93,13 @@ user_simple (LkCliContext *ctx,
       lk_cli_admin_print_user (response->user);
       break;
     case LK_API_OP_DELETE_USER:
-      g_print (_("Deleted user %s and the devices assigned to it.\n"), argv[1]);
+      g_print (_("Deleted user %s and the devices assigned to it.\n"), login);
       break;
     case LK_API_OP_ENABLE_USER:
-      g_print (_("Enabled user %s.\n"), argv[1]);
+      g_print (_("Enabled user %s.\n"), login);
       break;
     case LK_API_OP_DISABLE_USER:
-      g_print (_("Disabled user %s.\n"), argv[1]);
+      g_print (_("Disabled user %s.\n"), login);
       break;
     default:
       break;
@@ -200,13 +169,13 @@ user_list (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, entries, "", _("Lists users, sorted by login, a page at a time."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 0, _("no arguments"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 0, _("no arguments"))) != 0)
     return status;
   request = lk_api_request_new (LK_API_OP_FIND_USERS);
   request->search = g_strdup (search);
   if (!parse_page (ctx, offset, limit, request, &status))
     return status;
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
 
@@ -246,7 +215,7 @@ user_update (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, entries, _("LOGIN"), _("Changes a user's details; what is not given stays."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the user's LOGIN"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the user's LOGIN"))) != 0)
     return status;
   request = lk_api_request_new (LK_API_OP_UPDATE_USER);
   request->username = g_strdup (argv[1]);
@@ -257,7 +226,7 @@ user_update (LkCliContext *ctx,
   request->mobile_phone = g_strdup (phone);
   request->password = g_strdup (password);
   lk_secure_str_free (g_steal_pointer (&password));
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   lk_cli_admin_print_user (response->user);
@@ -282,7 +251,7 @@ user_validate (LkCliContext *ctx,
   if (!lk_cli_admin_parse (ctx, &opts, entries, _("LOGIN"), _("Checks a user's login password (validate_user)."),
                            &argc, &argv, &status))
     return status;
-  if ((status = need_args (ctx, argc, 1, _("the user's LOGIN"))) != 0)
+  if ((status = lk_cli_admin_need_args (ctx, argc, 1, _("the user's LOGIN"))) != 0)
     return status;
   if (password == NULL)
     {
@@ -296,7 +265,7 @@ user_validate (LkCliContext *ctx,
   request->username = g_strdup (argv[1]);
   request->password = g_strdup (password);
   lk_secure_str_free (g_steal_pointer (&password));
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   g_print (_("Password accepted for %s.\n"), argv[1]);
@@ -329,7 +298,7 @@ user_audit (LkCliContext *ctx,
   request->username = g_strdup (argc == 2 ? argv[1] : NULL);
   if (!parse_page (ctx, offset, limit, request, &status))
     return status;
-  response = run (ctx, &opts, g_steal_pointer (&request), &status);
+  response = lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), &status);
   if (response == NULL || ctx->json)
     return status;
   for (guint i = 0; i < response->audit->len; i++)

@@ -320,6 +320,58 @@ lk_cli_admin_call (LkCliContext *ctx,
   return NULL;
 }
 
+LkApiResponse *
+lk_cli_admin_run (LkCliContext            *ctx,
+                  const LkCliAdminOptions *opts,
+                  LkApiRequest            *request,
+                  int                     *exit_status)
+{
+  g_autoptr(LkApiRequest) owned = request;
+  g_autoptr(LkBackend) backend = lk_cli_admin_open (ctx, opts, TRUE, exit_status);
+  LkApiResponse *response;
+
+  if (backend == NULL)
+    return NULL;
+  response = lk_cli_admin_call (ctx, backend, g_steal_pointer (&owned), exit_status);
+  if (response != NULL && ctx->json)
+    lk_cli_admin_print_json (ctx, response);
+  return response;
+}
+
+int
+lk_cli_admin_need_args (LkCliContext *ctx,
+                        int           argc,
+                        int           wanted,
+                        const char   *what)
+{
+  if (argc == wanted + 1)
+    return LK_CLI_EXIT_OK;
+  return lk_cli_usage_error (ctx, _("expected %s; see --help"), what);
+}
+
+LkApiResponse *
+lk_cli_admin_run_one_arg (LkCliContext          *ctx,
+                          const LkCliOneArgCmd  *cmd,
+                          int                    argc,
+                          char                 **argv,
+                          char                 **argument,
+                          int                   *exit_status)
+{
+  g_auto(LkCliAdminOptions) opts = { 0 };
+  g_autoptr(LkApiRequest) request = NULL;
+  const GOptionEntry entries[] = { { NULL } };
+
+  if (!lk_cli_admin_parse (ctx, &opts, entries, cmd->parameter_string, cmd->description,
+                           &argc, &argv, exit_status))
+    return NULL;
+  if ((*exit_status = lk_cli_admin_need_args (ctx, argc, 1, cmd->what)) != LK_CLI_EXIT_OK)
+    return NULL;
+  request = lk_api_request_new (cmd->op);
+  cmd->set_argument (request, argv[1]);
+  *argument = g_strdup (argv[1]);
+  return lk_cli_admin_run (ctx, &opts, g_steal_pointer (&request), exit_status);
+}
+
 static const char *
 or_dash (const char *text)
 {

@@ -49,6 +49,45 @@ LkApiResponse *lk_cli_admin_call (LkCliContext   *ctx,
                                   LkApiRequest   *request,
                                   int            *exit_status);
 
+/* Opens the backend of @opts and runs @request (transfer full), printing
+ * the response as JSON when asked; the caller prints the human form.
+ * NULL with *@exit_status set on failure. */
+LkApiResponse *lk_cli_admin_run  (LkCliContext            *ctx,
+                                  const LkCliAdminOptions *opts,
+                                  LkApiRequest            *request,
+                                  int                     *exit_status);
+
+/* LK_CLI_EXIT_OK when @argc holds exactly @wanted positional arguments
+ * after the command name, else a usage error naming @what. */
+int         lk_cli_admin_need_args (LkCliContext *ctx,
+                                    int           argc,
+                                    int           wanted,
+                                    const char   *what);
+
+/* A command that takes one positional argument and no options of its own
+ * (user find, device enable, ...). The strings are already translated. */
+typedef struct
+{
+  LkApiOp     op;
+  const char *parameter_string;  /* --help's argument, e.g. "SERIAL" */
+  const char *description;       /* --help's summary */
+  const char *what;              /* the argument in the usage error */
+  /* Stores the argument in the request field @op reads it from. */
+  void      (*set_argument) (LkApiRequest *request,
+                             const char   *argument);
+} LkCliOneArgCmd;
+
+/* Parses @argv for @cmd, sends its request and prints JSON when asked.
+ * Returns the response and the argument (*@argument, free with g_free)
+ * so the caller can print the human form; NULL with *@exit_status set on
+ * a usage error or failure. */
+LkApiResponse *lk_cli_admin_run_one_arg (LkCliContext          *ctx,
+                                         const LkCliOneArgCmd  *cmd,
+                                         int                    argc,
+                                         char                 **argv,
+                                         char                 **argument,
+                                         int                   *exit_status);
+
 /* Prints @response as one JSON object (the API's own form, without the
  * QR images). */
 void        lk_cli_admin_print_json (LkCliContext        *ctx,

@@ -65,6 +65,21 @@ token_to_json (const LkWalletToken *token)
   return json_builder_get_root (builder);
 }
 
+/* The commands that change one token answer with it: as JSON under --json
+ * (returns TRUE), else the caller prints its own human line. */
+static gboolean
+print_token_json (LkCliContext        *ctx,
+                  const LkWalletToken *token)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!ctx->json)
+    return FALSE;
+  root = token_to_json (token);
+  lk_cli_print_json (ctx, root);
+  return TRUE;
+}
+
 static int
 token_list (LkCliContext *ctx,
             int           argc,
@@ -179,16 +194,8 @@ token_add (LkCliContext *ctx,
     return lk_cli_report_error (ctx, error);
 
   name = lk_wallet_token_dup_name (token);
-  if (ctx->json)
-    {
-      g_autoptr(JsonNode) root = token_to_json (token);
-
-      lk_cli_print_json (ctx, root);
-    }
-  else
-    {
-      g_print (_("Added %s (%s)\n"), name, token->id);
-    }
+  if (!print_token_json (ctx, token))
+    g_print (_("Added %s (%s)\n"), name, token->id);
   return LK_CLI_EXIT_OK;
 }
 
@@ -286,16 +293,8 @@ token_remove (LkCliContext *ctx,
     return lk_cli_report_error (ctx, error);
 
   name = lk_wallet_token_dup_name (token);
-  if (ctx->json)
-    {
-      g_autoptr(JsonNode) root = token_to_json (token);
-
-      lk_cli_print_json (ctx, root);
-    }
-  else
-    {
-      g_print (_("Removed %s (%s)\n"), name, token->id);
-    }
+  if (!print_token_json (ctx, token))
+    g_print (_("Removed %s (%s)\n"), name, token->id);
   return LK_CLI_EXIT_OK;
 }
 
@@ -349,13 +348,7 @@ token_rename (LkCliContext *ctx,
   if (renamed == NULL)
     return lk_cli_report_error (ctx, error);
 
-  if (ctx->json)
-    {
-      g_autoptr(JsonNode) root = token_to_json (renamed);
-
-      lk_cli_print_json (ctx, root);
-    }
-  else
+  if (!print_token_json (ctx, renamed))
     {
       g_autofree char *name = lk_wallet_token_dup_name (renamed);
 
