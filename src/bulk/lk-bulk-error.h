@@ -17,6 +17,8 @@ typedef enum
   LK_BULK_ERROR_WRONG_KEY,    /* decryption failed: a wrong key or password */
   LK_BULK_ERROR_MAC,          /* a ValueMAC does not match: the value was altered */
   LK_BULK_ERROR_INVALID,      /* a key or row with a missing or bad field */
+  LK_BULK_ERROR_SIGNATURE,    /* the XML signature does not verify, is malformed, or covers only part of the file */
+  LK_BULK_ERROR_UNTRUSTED_SIGNER, /* validly signed, but not by the certificate the admin trusts */
 } LkBulkError;
 
 GQuark lk_bulk_error_quark (void);

@@ -8,9 +8,14 @@
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "lk-pskc.h"
+#include "lk-pskc-private.h"
 #include "lk-secure.h"
+#include "lk-xmldsig.h"
 
 #define NS_PSKC   "urn:ietf:params:xml:ns:keyprov:pskc"
 #define URI_XENC  "http://www.w3.org/2001/04/xmlenc#"
@@ -18,6 +23,10 @@
 #define URI_AES192 URI_XENC "aes192-cbc"
 #define URI_AES256 URI_XENC "aes256-cbc"
 #define URI_3DES   URI_XENC "tripledes-cbc"
+#define URI_RSA15  URI_XENC "rsa-1_5"
+/* RFC 6030 figure 8 spells it with an underscore. */
+#define URI_RSA15_RFC6030 URI_XENC "rsa_1_5"
+#define URI_OAEP   URI_XENC "rsa-oaep-mgf1p"
 #define URI_HMAC_SHA1 "http://www.w3.org/2000/09/xmldsig#hmac-sha1"
 #define URI_HMAC_SHA256 "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"
 #define URI_PBKDF2 "http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2"
@@ -72,8 +81,8 @@ child (xmlNode    *parent,
 }
 
 /* The element's text, trimmed; NULL when absent. */
-static char *
-text_of (xmlNode *node)
+char *
+lk_pskc_text_of (xmlNode *node)
 {
   xmlChar *content;
   char *text;
@@ -88,9 +97,9 @@ text_of (xmlNode *node)
   return text;
 }
 
-static char *
-attr_of (xmlNode    *node,
-         const char *name)
+char *
+lk_pskc_attr_of (xmlNode    *node,
+                 const char *name)
 {
   xmlChar *value;
   char *copy;
@@ -106,12 +115,12 @@ attr_of (xmlNode    *node,
 }
 
 /* Base64 of an element's text, whitespace allowed (values wrap lines). */
-static GBytes *
-base64_of (xmlNode  *node,
-           gboolean  secret,
-           GError  **error)
+GBytes *
+lk_pskc_base64_of (xmlNode  *node,
+                   gboolean  secret,
+                   GError  **error)
 {
-  g_autofree char *text = text_of (node);
+  g_autofree char *text = lk_pskc_text_of (node);
   g_autoptr(GString) clean = NULL;
   guchar *raw;
   gsize len = 0;
@@ -158,6 +167,15 @@ parse_uint64 (const char *text,
 
 /* ---- crypto ------------------------------------------------------------------------ */
 
+static int
+no_passphrase (char *buf,
+               int   size,
+               int   rwflag,
+               void *user_data)
+{
+  return -1;
+}
+
 typedef struct
 {
   gboolean  encrypted;     /* the file protects values */
@@ -165,7 +183,12 @@ typedef struct
   gsize     key_len;
   GBytes   *mac_key;       /* decrypted MACKey, or NULL when the file has no MACMethod */
   const EVP_MD *mac_md;
+  EVP_PKEY *private_key;   /* RSA key transport (section 6.3), or NULL */
+  char     *recipient;     /* subject of the certificate the file is encrypted to, or NULL */
 } Context;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY_CTX, EVP_PKEY_CTX_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BIO, BIO_free)
 
 static const EVP_CIPHER *
 cipher_for (const char *uri,
@@ -222,21 +245,119 @@ decrypt (const EVP_CIPHER *cipher,
   return lk_secure_bytes_new_take (out, (gsize) (n1 + n2));
 }
 
+static gboolean
+is_rsa (const char *uri)
+{
+  return g_strcmp0 (uri, URI_RSA15) == 0 || g_strcmp0 (uri, URI_RSA15_RFC6030) == 0 || g_strcmp0 (uri, URI_OAEP) == 0;
+}
+
+/* RSA key transport (RFC 6030 section 6.3, XML Encryption 5.4): the
+ * CipherValue is the value itself encrypted with the recipient's public
+ * key, PKCS#1 v1.5 or OAEP (MGF1 with SHA-1; the digest from
+ * ds:DigestMethod, SHA-1 by default; OAEPparams as the label). */
+static GBytes *
+rsa_decrypt (Context     *cx,
+             xmlNode     *method,
+             const char  *uri,
+             GBytes      *raw,
+             GError     **error)
+{
+  g_autoptr(EVP_PKEY_CTX) ctx = NULL;
+  g_autoptr(GBytes) label = NULL;
+  const guint8 *in = g_bytes_get_data (raw, NULL);
+  gsize in_len = g_bytes_get_size (raw), out_len = 0;
+  guint8 *out;
+  gboolean ok;
+
+  if (cx->private_key == NULL)
+    {
+      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_KEY_NEEDED,
+                   _("The file is encrypted with a public key: give the private key with --private-key"));
+      return NULL;
+    }
+  ctx = EVP_PKEY_CTX_new (cx->private_key, NULL);
+  if (ctx == NULL || EVP_PKEY_decrypt_init (ctx) != 1)
+    {
+      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNSUPPORTED, _("RSA decryption failed"));
+      return NULL;
+    }
+  if (g_strcmp0 (uri, URI_OAEP) == 0)
+    {
+      g_autofree char *digest = lk_pskc_attr_of (child (method, "DigestMethod"), "Algorithm");
+      const EVP_MD *md = EVP_sha1 ();
+
+      if (digest != NULL && strcmp (digest, URI_XENC "sha256") == 0)
+        md = EVP_sha256 ();
+      else if (digest != NULL && strcmp (digest, "http://www.w3.org/2000/09/xmldsig#sha1") != 0)
+        {
+          g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNSUPPORTED, _("Unsupported OAEP digest “%s”"), digest);
+          return NULL;
+        }
+      if (child (method, "OAEPparams") != NULL)
+        {
+          label = lk_pskc_base64_of (child (method, "OAEPparams"), FALSE, error);
+          if (label == NULL)
+            return NULL;
+        }
+      ok = EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_PKCS1_OAEP_PADDING) == 1
+           && EVP_PKEY_CTX_set_rsa_oaep_md (ctx, md) == 1
+           && EVP_PKEY_CTX_set_rsa_mgf1_md (ctx, EVP_sha1 ()) == 1;
+      if (ok && label != NULL && g_bytes_get_size (label) > 0)
+        {
+          /* OpenSSL takes ownership of the label. */
+          gsize n = g_bytes_get_size (label);
+          void *copy = OPENSSL_memdup (g_bytes_get_data (label, NULL), n);
+
+          ok = copy != NULL && EVP_PKEY_CTX_set0_rsa_oaep_label (ctx, copy, (int) n) == 1;
+          if (!ok)
+            OPENSSL_free (copy);
+        }
+    }
+  else
+    ok = EVP_PKEY_CTX_set_rsa_padding (ctx, RSA_PKCS1_PADDING) == 1;
+  if (!ok || EVP_PKEY_decrypt (ctx, NULL, &out_len, in, in_len) != 1)
+    {
+      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNSUPPORTED, _("RSA decryption failed"));
+      return NULL;
+    }
+  out = g_malloc (out_len > 0 ? out_len : 1);
+  if (EVP_PKEY_decrypt (ctx, out, &out_len, in, in_len) != 1)
+    {
+      lk_secure_wipe (out, out_len);
+      g_free (out);
+      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_WRONG_KEY,
+                   _("Cannot decrypt a value with the private key: wrong key, or the value was altered"));
+      return NULL;
+    }
+  return lk_secure_bytes_new_take (out, out_len);
+}
+
 /* Decrypts an EncryptedValue or MACKey element (EncryptionMethod and
  * CipherData/CipherValue). With @mac_out, also returns the raw IV |
- * ciphertext the ValueMAC covers. */
+ * ciphertext (or RSA ciphertext) the ValueMAC covers. */
 static GBytes *
 decrypt_element (Context  *cx,
                  xmlNode  *node,
                  GBytes  **raw_out,
                  GError  **error)
 {
-  g_autofree char *uri = attr_of (child (node, "EncryptionMethod"), "Algorithm");
+  xmlNode *method = child (node, "EncryptionMethod");
+  g_autofree char *uri = lk_pskc_attr_of (method, "Algorithm");
   g_autoptr(GBytes) raw = NULL;
   const EVP_CIPHER *cipher;
   gsize key_len = 0;
   GBytes *plain;
 
+  if (cx->encrypted && is_rsa (uri))
+    {
+      raw = lk_pskc_base64_of (child (child (node, "CipherData"), "CipherValue"), FALSE, error);
+      if (raw == NULL)
+        return NULL;
+      plain = rsa_decrypt (cx, method, uri, raw, error);
+      if (plain != NULL && raw_out != NULL)
+        *raw_out = g_steal_pointer (&raw);
+      return plain;
+    }
   if (!cx->encrypted || cx->key_len == 0)
     {
       g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_KEY_NEEDED,
@@ -256,7 +377,7 @@ decrypt_element (Context  *cx,
                    _("The key is %u bytes long; this value needs %u"), (guint) cx->key_len, (guint) key_len);
       return NULL;
     }
-  raw = base64_of (child (child (node, "CipherData"), "CipherValue"), FALSE, error);
+  raw = lk_pskc_base64_of (child (child (node, "CipherData"), "CipherValue"), FALSE, error);
   if (raw == NULL)
     return NULL;
   plain = decrypt (cipher, cx->key, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw), error);
@@ -286,10 +407,10 @@ data_value (Context  *cx,
     {
       if (!secret)
         {
-          g_autofree char *text = text_of (plain);
+          g_autofree char *text = lk_pskc_text_of (plain);
           return g_bytes_new (text, strlen (text));
         }
-      return base64_of (plain, TRUE, error);
+      return lk_pskc_base64_of (plain, TRUE, error);
     }
   if (enc == NULL)
     {
@@ -313,7 +434,7 @@ data_value (Context  *cx,
       g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_MAC, _("An encrypted value has no ValueMAC"));
       return NULL;
     }
-  expected = base64_of (mac, FALSE, error);
+  expected = lk_pskc_base64_of (mac, FALSE, error);
   if (expected == NULL)
     return NULL;
   if (HMAC (cx->mac_md, g_bytes_get_data (cx->mac_key, NULL), (int) g_bytes_get_size (cx->mac_key),
@@ -373,6 +494,65 @@ data_uint (Context    *cx,
   return TRUE;
 }
 
+/* Section 6.3: the file is encrypted to the certificate in
+ * EncryptionKey/ds:X509Data; the caller's private key must belong to it. */
+static gboolean
+setup_private_key (Context                 *cx,
+                   xmlNode                 *x509_data,
+                   const LkPskcProtection  *protection,
+                   GError                 **error)
+{
+  xmlNode *cert_node = child (x509_data, "X509Certificate");
+  X509 *cert = NULL;
+  g_autoptr(BIO) bio = NULL;
+
+  if (cert_node != NULL)
+    {
+      g_autoptr(GBytes) der = lk_pskc_base64_of (cert_node, FALSE, error);
+      const unsigned char *p;
+
+      if (der == NULL)
+        return FALSE;
+      p = g_bytes_get_data (der, NULL);
+      cert = d2i_X509 (NULL, &p, (long) g_bytes_get_size (der));
+      if (cert == NULL)
+        {
+          g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_INVALID,
+                       _("The EncryptionKey's X509Certificate is not a certificate"));
+          return FALSE;
+        }
+      cx->recipient = lk_xmldsig_subject (cert);
+    }
+  if (protection == NULL || protection->private_key_pem == NULL)
+    {
+      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_KEY_NEEDED,
+                   _("The file is encrypted to the certificate “%s” (RFC 6030 section 6.3): give its private "
+                     "key with --private-key"), cx->recipient ? cx->recipient : "");
+      X509_free (cert);
+      return FALSE;
+    }
+  bio = BIO_new_mem_buf (protection->private_key_pem, -1);
+  /* No passphrase callback: OpenSSL's default one would prompt on the terminal. */
+  cx->private_key = bio ? PEM_read_bio_PrivateKey (bio, NULL, no_passphrase, NULL) : NULL;
+  if (cx->private_key == NULL || EVP_PKEY_get_base_id (cx->private_key) != EVP_PKEY_RSA)
+    {
+      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_INVALID,
+                   _("The private key is not an unencrypted RSA private key in PEM"));
+      X509_free (cert);
+      return FALSE;
+    }
+  if (cert != NULL && X509_check_private_key (cert, cx->private_key) != 1)
+    {
+      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_WRONG_KEY,
+                   _("The private key does not belong to the certificate “%s” the file is encrypted to"),
+                   cx->recipient);
+      X509_free (cert);
+      return FALSE;
+    }
+  X509_free (cert);
+  return TRUE;
+}
+
 /* EncryptionKey: a pre-shared key by name, or a PBKDF2 DerivedKey. */
 static gboolean
 setup_key (Context                 *cx,
@@ -388,20 +568,15 @@ setup_key (Context                 *cx,
     return TRUE;
   cx->encrypted = TRUE;
   if (child (ek, "X509Data") != NULL)
-    {
-      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNSUPPORTED,
-                   _("The file is encrypted with a public key (RFC 6030 section 6.3); ask the vendor for a "
-                     "pre-shared key or password protected file"));
-      return FALSE;
-    }
+    return setup_private_key (cx, child (ek, "X509Data"), protection, error);
   if (derived != NULL)
     {
       xmlNode *method = child (derived, "KeyDerivationMethod");
       xmlNode *params = child (method, "PBKDF2-params");
-      g_autofree char *algorithm = attr_of (method, "Algorithm");
-      g_autofree char *prf = attr_of (child (params, "PRF"), "Algorithm");
-      g_autofree char *iter_text = text_of (child (params, "IterationCount"));
-      g_autofree char *len_text = text_of (child (params, "KeyLength"));
+      g_autofree char *algorithm = lk_pskc_attr_of (method, "Algorithm");
+      g_autofree char *prf = lk_pskc_attr_of (child (params, "PRF"), "Algorithm");
+      g_autofree char *iter_text = lk_pskc_text_of (child (params, "IterationCount"));
+      g_autofree char *len_text = lk_pskc_text_of (child (params, "KeyLength"));
       g_autoptr(GBytes) salt = NULL;
       const EVP_MD *md = EVP_sha1 ();
       guint64 iterations = 0, key_len = 0;
@@ -422,7 +597,7 @@ setup_key (Context                 *cx,
               return FALSE;
             }
         }
-      salt = base64_of (child (child (params, "Salt"), "Specified"), FALSE, error);
+      salt = lk_pskc_base64_of (child (child (params, "Salt"), "Specified"), FALSE, error);
       if (salt == NULL)
         return FALSE;
       if (!parse_uint64 (iter_text, LK_PSKC_MAX_ITERATIONS, &iterations) || iterations == 0)
@@ -455,7 +630,7 @@ setup_key (Context                 *cx,
     {
       if (protection == NULL || protection->key == NULL || protection->key_len == 0)
         {
-          g_autofree char *name = text_of (child (ek, "KeyName"));
+          g_autofree char *name = lk_pskc_text_of (child (ek, "KeyName"));
 
           g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_KEY_NEEDED,
                        _("The file is encrypted with the pre-shared key “%s”: give it with --key"),
@@ -473,7 +648,7 @@ setup_key (Context                 *cx,
 
   if (mac_method != NULL)
     {
-      g_autofree char *algorithm = attr_of (mac_method, "Algorithm");
+      g_autofree char *algorithm = lk_pskc_attr_of (mac_method, "Algorithm");
       xmlNode *mac_key = child (mac_method, "MACKey");
 
       if (g_strcmp0 (algorithm, URI_HMAC_SHA1) == 0)
@@ -484,6 +659,12 @@ setup_key (Context                 *cx,
         {
           g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNSUPPORTED,
                        _("Unsupported MAC algorithm “%s”"), algorithm ? algorithm : "");
+          return FALSE;
+        }
+      if (mac_key == NULL && cx->key_len == 0)
+        {
+          g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_INVALID,
+                       _("The MACMethod has no MACKey, and there is no pre-shared key to use instead"));
           return FALSE;
         }
       if (mac_key == NULL)
@@ -515,14 +696,14 @@ read_key (Context    *cx,
   xmlNode *params = child (node, "AlgorithmParameters");
   xmlNode *format = child (params, "ResponseFormat");
   xmlNode *data = child (node, "Data");
-  g_autofree char *algorithm = attr_of (node, "Algorithm");
-  g_autofree char *suite = text_of (child (params, "Suite"));
+  g_autofree char *algorithm = lk_pskc_attr_of (node, "Algorithm");
+  g_autofree char *suite = lk_pskc_text_of (child (params, "Suite"));
   guint64 value = 0;
 
-  key->id = attr_of (node, "Id");
-  key->serial = text_of (child (device, "SerialNo"));
-  key->manufacturer = text_of (child (device, "Manufacturer"));
-  key->issuer = text_of (child (node, "Issuer"));
+  key->id = lk_pskc_attr_of (node, "Id");
+  key->serial = lk_pskc_text_of (child (device, "SerialNo"));
+  key->manufacturer = lk_pskc_text_of (child (device, "Manufacturer"));
+  key->issuer = lk_pskc_text_of (child (node, "Issuer"));
 
   if (algorithm != NULL && (g_str_has_suffix (algorithm, ":hotp") || g_str_has_suffix (algorithm, "#hotp")))
     key->kind = LK_PSKC_HOTP;
@@ -550,8 +731,8 @@ read_key (Context    *cx,
     }
   if (format != NULL)
     {
-      g_autofree char *length = attr_of (format, "Length");
-      g_autofree char *encoding = attr_of (format, "Encoding");
+      g_autofree char *length = lk_pskc_attr_of (format, "Length");
+      g_autofree char *encoding = lk_pskc_attr_of (format, "Encoding");
 
       if (encoding != NULL && g_ascii_strcasecmp (encoding, "DECIMAL") != 0)
         {
@@ -566,6 +747,17 @@ read_key (Context    *cx,
           return FALSE;
         }
       key->digits = (guint) value;
+    }
+  if ((data == NULL || child (data, "Secret") == NULL) && child (node, "KeyReference") != NULL)
+    {
+      /* RFC 6030 figure 4: the token derives its key from a master key
+       * the file only names; there is no secret to import. */
+      g_autofree char *master = lk_pskc_text_of (child (node, "KeyReference"));
+
+      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNSUPPORTED,
+                   _("The key is derived from the master key “%s” (KeyReference); the file carries no secret"),
+                   master);
+      return FALSE;
     }
   if (data == NULL || child (data, "Secret") == NULL)
     {
@@ -596,7 +788,7 @@ read_key (Context    *cx,
     {
       /* TimeDrift is an xs:int: it may be negative, so it is read as text. */
       xmlNode *drift = child (data, "TimeDrift");
-      g_autofree char *text = text_of (child (drift, "PlainValue"));
+      g_autofree char *text = lk_pskc_text_of (child (drift, "PlainValue"));
       gint64 d = 0;
 
       if (text == NULL || !g_ascii_string_to_signed (text, 10, -1000000, 1000000, &d, NULL))
@@ -659,12 +851,85 @@ silent_errors (void       *ctx,
 {
 }
 
+void
+lk_pskc_info_clear (LkPskcInfo *info)
+{
+  g_clear_pointer (&info->signer, g_free);
+  info->signature = LK_PSKC_UNSIGNED;
+}
+
+/* The signature policy (docs/bulk.md): an unsigned file is read as before
+ * unless a signer certificate was named; a signed one must verify, and be
+ * signed by that certificate or explicitly accepted without one. */
+static gboolean
+check_signature (xmlDoc                  *doc,
+                 const LkPskcProtection  *protection,
+                 LkPskcInfo              *info,
+                 GError                 **error)
+{
+  g_autoptr(X509) trusted = NULL;
+  g_autofree char *signer = NULL;
+  GError *local = NULL;
+  xmlNode *signature = lk_xmldsig_find (doc, &local);
+
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (protection != NULL && protection->signer_cert_pem != NULL)
+    {
+      g_autoptr(BIO) bio = BIO_new_mem_buf (protection->signer_cert_pem, -1);
+
+      trusted = bio ? PEM_read_bio_X509 (bio, NULL, no_passphrase, NULL) : NULL;
+      if (trusted == NULL)
+        {
+          g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_INVALID,
+                       _("The signer certificate is not a PEM certificate"));
+          return FALSE;
+        }
+    }
+  if (signature == NULL)
+    {
+      if (trusted != NULL)
+        {
+          g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE,
+                       _("The file is not signed, but a signer certificate was given"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (!lk_xmldsig_verify (doc, signature, trusted, &signer, error))
+    return FALSE;
+  if (trusted == NULL && (protection == NULL || !protection->allow_untrusted_signer))
+    {
+      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNTRUSTED_SIGNER,
+                   _("The file's signature is valid but its signer “%s” is not trusted: give the signer's "
+                     "certificate with --signer-cert, or accept it with --allow-untrusted-signer"), signer);
+      return FALSE;
+    }
+  info->signature = trusted != NULL ? LK_PSKC_SIGNED_TRUSTED : LK_PSKC_SIGNED_UNTRUSTED;
+  info->signer = g_steal_pointer (&signer);
+  return TRUE;
+}
+
 GPtrArray *
 lk_pskc_read (const char              *data,
               gsize                    len,
               const LkPskcProtection  *protection,
               GError                 **error)
 {
+  return lk_pskc_read_full (data, len, protection, NULL, error);
+}
+
+GPtrArray *
+lk_pskc_read_full (const char              *data,
+                   gsize                    len,
+                   const LkPskcProtection  *protection,
+                   LkPskcInfo              *info,
+                   GError                 **error)
+{
+  g_auto(LkPskcInfo) found = { 0 };
   g_autoptr(GPtrArray) keys = NULL;
   Context cx = { 0 };
   xmlDoc *doc;
@@ -706,6 +971,9 @@ lk_pskc_read (const char              *data,
       g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_PARSE, _("Not a PSKC file (no KeyContainer in %s)"), NS_PSKC);
       goto out;
     }
+  /* Before anything is decrypted: a refused file is never half read. */
+  if (!check_signature (doc, protection, &found, error))
+    goto out;
   if (!setup_key (&cx, root, protection, error))
     goto out;
 
@@ -757,6 +1025,13 @@ out:
     make_valid (*error);
   lk_secure_wipe (cx.key, sizeof cx.key);
   g_clear_pointer (&cx.mac_key, g_bytes_unref);
+  g_clear_pointer (&cx.private_key, EVP_PKEY_free);
+  g_clear_pointer (&cx.recipient, g_free);
+  if (keys != NULL && info != NULL)
+    {
+      *info = found;
+      found.signer = NULL;
+    }
   xmlFreeDoc (doc);
   xmlResetLastError ();
   return g_steal_pointer (&keys);

@@ -47,14 +47,38 @@ void       lk_pskc_key_free (LkPskcKey *key);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkPskcKey, lk_pskc_key_free)
 
 /* How a container's secrets are protected (reading: what the caller has;
- * writing: what to use). All NULL/0 = plain values. */
+ * writing: what to use). All NULL/0 = plain values. The last three fields
+ * are for reading only. */
 typedef struct
 {
   const guint8 *key;          /* pre-shared AES key: 16 (aes128-cbc), 24 or 32 (aes256-cbc) bytes */
   gsize         key_len;
   const char   *password;     /* PBKDF2 DerivedKey */
   guint         iterations;   /* writing with a password: 0 = 100,000 */
+  const char   *private_key_pem;  /* RSA private key (PEM, unencrypted) for files encrypted
+                                   * to a certificate (RFC 6030 section 6.3) */
+  const char   *signer_cert_pem;  /* the certificate (PEM) the file must be signed with; an
+                                   * unsigned file is then refused */
+  gboolean      allow_untrusted_signer; /* accept a valid signature by the certificate in the
+                                         * file without a signer_cert_pem */
 } LkPskcProtection;
+
+typedef enum
+{
+  LK_PSKC_UNSIGNED,           /* no XML signature */
+  LK_PSKC_SIGNED_TRUSTED,     /* signed with signer_cert_pem */
+  LK_PSKC_SIGNED_UNTRUSTED,   /* signed with the file's own certificate (allow_untrusted_signer) */
+} LkPskcSignature;
+
+/* What lk_pskc_read_full() found out about the file as a whole. */
+typedef struct
+{
+  LkPskcSignature  signature;
+  char            *signer;    /* the signing certificate's subject (RFC 2253), or NULL */
+} LkPskcInfo;
+
+void lk_pskc_info_clear (LkPskcInfo *info);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LkPskcInfo, lk_pskc_info_clear)
 
 /* Reads a container. Returns a GPtrArray of LkPskcKey (it frees them), in
  * file order; a key that cannot be used carries its own error. Fails as a
@@ -64,6 +88,18 @@ GPtrArray *lk_pskc_read  (const char              *data,
                           gsize                    len,
                           const LkPskcProtection  *protection,
                           GError                 **error);
+
+/* lk_pskc_read(), and fills @info (nullable; clear it with
+ * lk_pskc_info_clear()). A signed file (RFC 6030 section 7) is verified
+ * before anything is decrypted: a bad signature, or one by a certificate
+ * that is neither @protection's signer_cert_pem nor allowed by
+ * allow_untrusted_signer, refuses the whole file (LK_BULK_ERROR_SIGNATURE,
+ * LK_BULK_ERROR_UNTRUSTED_SIGNER). */
+GPtrArray *lk_pskc_read_full (const char              *data,
+                              gsize                    len,
+                              const LkPskcProtection  *protection,
+                              LkPskcInfo              *info,
+                              GError                 **error);
 
 /* Writes @keys (LkPskcKey with secrets) as a container, encrypted with
  * aes128-cbc (or aes256-cbc for a 32-byte key) under @protection's key or a

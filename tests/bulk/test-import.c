@@ -112,7 +112,7 @@ test_pskc_reimport (Fixture       *f,
                                   0x78, 0x90, 0x12, 0x34, 0x56, 0x78, 0x90, 0x12 };
   LkPskcProtection p = { key, sizeof key, NULL, 0 };
   g_autoptr(GPtrArray) keys = read_figure ("figure6.pskcxml", &p);
-  g_autoptr(GPtrArray) other = read_figure ("figure9.pskcxml", NULL);
+  g_autoptr(GPtrArray) other = read_figure ("figure3.pskcxml", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(LkBulkReport) first = lk_bulk_import_pskc (f->engine, f->account, keys, NULL, &error);
   g_autoptr(LkBulkReport) second = NULL;
@@ -144,13 +144,13 @@ test_pskc_reimport (Fixture       *f,
 }
 
 /* Figure 2's secret is 4 bytes: that key fails, reported, nothing added;
- * a PIN key (figure 4) fails while its OTP key is added. */
+ * a PIN key (figure 5) fails while its OTP key is added. */
 static void
 test_pskc_bad_keys (Fixture       *f,
                     gconstpointer  data)
 {
   g_autoptr(GPtrArray) short_keys = read_figure ("figure2.pskcxml", NULL);
-  g_autoptr(GPtrArray) pin_keys = read_figure ("figure4.pskcxml", NULL);
+  g_autoptr(GPtrArray) pin_keys = read_figure ("figure5.pskcxml", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(LkBulkReport) a = lk_bulk_import_pskc (f->engine, f->account, short_keys, NULL, &error);
   g_autoptr(LkBulkReport) b = NULL;

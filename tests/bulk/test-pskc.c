@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * The PSKC reader on every example of RFC 6030 (figures 2-4 and 6-10), on
+ * The PSKC reader on every example of RFC 6030 (figures 2-10), on
  * damaged and hostile files, and the writer read back by the reader. */
 #include "config.h"
 
 #include <string.h>
 #include <glib.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "lk-pskc.h"
 
@@ -48,6 +53,228 @@ assert_secret (const LkPskcKey *key,
   g_assert_cmpmem (secret, n, expected, strlen (expected));
 }
 
+/* ---- key pairs, certificates, signing (independent of the reader) --------------- */
+
+typedef struct
+{
+  EVP_PKEY *key;
+  X509     *cert;
+} Pki;
+
+static Pki *
+pki_new (const char *cn)
+{
+  Pki *p = g_new0 (Pki, 1);
+  X509_NAME *name;
+
+  p->key = EVP_RSA_gen (2048);
+  g_assert_nonnull (p->key);
+  p->cert = X509_new ();
+  g_assert_nonnull (p->cert);
+  g_assert_cmpint (X509_set_version (p->cert, 2), ==, 1);
+  g_assert_cmpint (ASN1_INTEGER_set (X509_get_serialNumber (p->cert), 1), ==, 1);
+  g_assert_nonnull (X509_gmtime_adj (X509_getm_notBefore (p->cert), -3600));
+  g_assert_nonnull (X509_gmtime_adj (X509_getm_notAfter (p->cert), 86400));
+  name = X509_get_subject_name (p->cert);
+  g_assert_cmpint (X509_NAME_add_entry_by_txt (name, "O", MBSTRING_ASC, (const guchar *) "Latchkey tests", -1, -1, 0), ==, 1);
+  g_assert_cmpint (X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC, (const guchar *) cn, -1, -1, 0), ==, 1);
+  g_assert_cmpint (X509_set_issuer_name (p->cert, name), ==, 1);
+  g_assert_cmpint (X509_set_pubkey (p->cert, p->key), ==, 1);
+  g_assert_cmpint (X509_sign (p->cert, p->key, EVP_sha256 ()), >, 0);
+  return p;
+}
+
+static void
+pki_free (Pki *p)
+{
+  EVP_PKEY_free (p->key);
+  X509_free (p->cert);
+  g_free (p);
+}
+
+/* Two vendors' key pairs, made once per run (RSA generation is slow). */
+static Pki *vendor, *other_vendor;
+
+static Pki *
+pki (void)
+{
+  if (vendor == NULL)
+    vendor = pki_new ("Latchkey Test Vendor");
+  return vendor;
+}
+
+static Pki *
+pki_other (void)
+{
+  if (other_vendor == NULL)
+    other_vendor = pki_new ("Someone Else");
+  return other_vendor;
+}
+
+static char *
+bio_text (BIO *bio)
+{
+  char *data = NULL;
+  long len = BIO_get_mem_data (bio, &data);
+  char *text = g_strndup (data, (gsize) len);
+
+  BIO_free (bio);
+  return text;
+}
+
+static char *
+key_pem (EVP_PKEY *key)
+{
+  BIO *bio = BIO_new (BIO_s_mem ());
+
+  g_assert_cmpint (PEM_write_bio_PrivateKey (bio, key, NULL, NULL, 0, NULL, NULL), ==, 1);
+  return bio_text (bio);
+}
+
+static char *
+cert_pem (X509 *cert)
+{
+  BIO *bio = BIO_new (BIO_s_mem ());
+
+  g_assert_cmpint (PEM_write_bio_X509 (bio, cert), ==, 1);
+  return bio_text (bio);
+}
+
+static char *
+cert_base64 (X509 *cert)
+{
+  unsigned char *der = NULL;
+  int len = i2d_X509 (cert, &der);
+  char *b64;
+
+  g_assert_cmpint (len, >, 0);
+  b64 = g_base64_encode (der, (gsize) len);
+  OPENSSL_free (der);
+  return b64;
+}
+
+static char *
+digest_base64 (const EVP_MD *md,
+               const char   *text)
+{
+  guint8 digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+
+  g_assert_cmpint (EVP_Digest (text, strlen (text), digest, &len, md, NULL), ==, 1);
+  return g_base64_encode (digest, len);
+}
+
+static char *
+rsa_sign_base64 (EVP_PKEY     *key,
+                 const EVP_MD *md,
+                 const char   *text)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  guint8 sig[512];
+  size_t len = sizeof sig;
+
+  g_assert_cmpint (EVP_DigestSignInit (ctx, NULL, md, NULL, key), ==, 1);
+  g_assert_cmpint (EVP_DigestSign (ctx, sig, &len, (const guint8 *) text, strlen (text)), ==, 1);
+  EVP_MD_CTX_free (ctx);
+  return g_base64_encode (sig, len);
+}
+
+#define NS_PSKC "urn:ietf:params:xml:ns:keyprov:pskc"
+#define NS_DS   "http://www.w3.org/2000/09/xmldsig#"
+#define C14N_EXC "http://www.w3.org/2001/10/xml-exc-c14n#"
+#define C14N_INC "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+
+/* A container written in canonical XML (namespace declarations first,
+ * attributes sorted, no empty-element tags), so that the tests compute
+ * digests over the literal text and do not depend on the reader's own
+ * canonicalizer. */
+#define SIGNED_OPEN "<pskc:KeyContainer xmlns:pskc=\"" NS_PSKC "\" Id=\"KC1\" Version=\"1.0\">"
+#define SIGNED_KEY \
+  "<pskc:Key Algorithm=\"urn:ietf:params:xml:ns:keyprov:pskc:hotp\" Id=\"K1\">" \
+  "<pskc:AlgorithmParameters><pskc:ResponseFormat Encoding=\"DECIMAL\" Length=\"8\"></pskc:ResponseFormat>" \
+  "</pskc:AlgorithmParameters>\n<pskc:Data><pskc:Secret><pskc:PlainValue>MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=" \
+  "</pskc:PlainValue></pskc:Secret><pskc:Counter><pskc:PlainValue>0</pskc:PlainValue></pskc:Counter>" \
+  "</pskc:Data></pskc:Key>"
+#define SIGNED_BODY \
+  "\n<pskc:KeyPackage><pskc:DeviceInfo><pskc:Manufacturer>Acme</pskc:Manufacturer>" \
+  "<pskc:SerialNo>SIG-1</pskc:SerialNo></pskc:DeviceInfo>" SIGNED_KEY "</pskc:KeyPackage>\n"
+#define SIGNED_CLOSE "</pskc:KeyContainer>"
+
+typedef struct
+{
+  const char *uri;        /* the Reference URI */
+  gboolean    inclusive;  /* C14N 1.0 instead of exclusive C14N */
+  gboolean    sha1;       /* rsa-sha1 and sha1 instead of SHA-256 */
+  const char *covered;    /* the canonical text the digest is over; NULL = the container minus the signature */
+  gboolean    no_cert;    /* no X509Data in KeyInfo */
+  Pki        *signer;     /* NULL = pki () */
+} SignSpec;
+
+/* The ds:Signature element for @spec. */
+static char *
+signature_for (const SignSpec *spec)
+{
+  const char *c14n = spec->inclusive ? C14N_INC : C14N_EXC;
+  const EVP_MD *md = spec->sha1 ? EVP_sha1 () : EVP_sha256 ();
+  Pki *signer = spec->signer ? spec->signer : pki ();
+  g_autofree char *covered = spec->covered ? g_strdup (spec->covered)
+                                           : g_strconcat (SIGNED_OPEN, SIGNED_BODY, SIGNED_CLOSE, NULL);
+  g_autofree char *digest = digest_base64 (md, covered);
+  g_autofree char *info = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *cert = cert_base64 (signer->cert);
+
+  /* SignedInfo in its canonical form: exclusive C14N declares only ds on
+   * it; inclusive C14N also the pskc namespace in scope from the root. */
+  info = g_strdup_printf ("<ds:SignedInfo xmlns:ds=\"" NS_DS "\"%s>"
+                          "<ds:CanonicalizationMethod Algorithm=\"%s\"></ds:CanonicalizationMethod>"
+                          "<ds:SignatureMethod Algorithm=\"%s\"></ds:SignatureMethod>"
+                          "<ds:Reference URI=\"%s\"><ds:Transforms>"
+                          "<ds:Transform Algorithm=\"" NS_DS "enveloped-signature\"></ds:Transform>"
+                          "<ds:Transform Algorithm=\"%s\"></ds:Transform></ds:Transforms>"
+                          "<ds:DigestMethod Algorithm=\"%s\"></ds:DigestMethod>"
+                          "<ds:DigestValue>%s</ds:DigestValue></ds:Reference></ds:SignedInfo>",
+                          spec->inclusive ? " xmlns:pskc=\"" NS_PSKC "\"" : "", c14n,
+                          spec->sha1 ? NS_DS "rsa-sha1" : "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                          spec->uri, c14n,
+                          spec->sha1 ? NS_DS "sha1" : "http://www.w3.org/2001/04/xmlenc#sha256", digest);
+  value = rsa_sign_base64 (signer->key, md, info);
+  return g_strdup_printf ("<ds:Signature xmlns:ds=\"" NS_DS "\">%s<ds:SignatureValue>%s</ds:SignatureValue>"
+                          "%s%s%s</ds:Signature>", info, value,
+                          spec->no_cert ? "" : "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>",
+                          spec->no_cert ? "" : cert,
+                          spec->no_cert ? "" : "</ds:X509Certificate></ds:X509Data></ds:KeyInfo>");
+}
+
+static char *
+signed_container (const SignSpec *spec)
+{
+  g_autofree char *signature = signature_for (spec);
+
+  return g_strconcat (SIGNED_OPEN, SIGNED_BODY, signature, SIGNED_CLOSE, NULL);
+}
+
+static GPtrArray *
+read_text (const char              *xml,
+           const LkPskcProtection  *protection,
+           LkPskcInfo              *info,
+           GError                 **error)
+{
+  return lk_pskc_read_full (xml, strlen (xml), protection, info, error);
+}
+
+/* Replaces the first @from in @text with @to. */
+static char *
+replace (const char *text,
+         const char *from,
+         const char *to)
+{
+  const char *at = strstr (text, from);
+
+  g_assert_nonnull (at);
+  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
+}
+
 static void
 test_figure2 (void)
 {
@@ -84,11 +311,30 @@ test_figure3 (void)
   assert_secret (key, RFC_SECRET);
 }
 
+/* Figure 4: the token derives its key from a master key the file only
+ * names (KeyReference); nothing to import, and said so. */
 static void
 test_figure4 (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) keys = read_file ("figure4.pskcxml", NULL, &error);
+  LkPskcKey *key;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 1);
+  key = keys->pdata[0];
+  g_assert_cmpstr (key->serial, ==, "987654321");
+  g_assert_cmpstr (key->id, ==, "12345678");
+  g_assert_error (key->error, LK_BULK_ERROR, LK_BULK_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (key->error->message, "MasterKeyLabel"));
+  g_assert_null (key->secret);
+}
+
+static void
+test_figure5 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = read_file ("figure5.pskcxml", NULL, &error);
   LkPskcKey *otp, *pin;
 
   g_assert_no_error (error);
@@ -241,31 +487,55 @@ test_figure7_wrong_password (void)
   g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_KEY_NEEDED);
 }
 
-/* Figure 8 encrypts with a public key: refused with a clear reason. */
+/* Figure 8 is encrypted to the RFC's certificate, whose private key is not
+ * published: read, and refused with the reason (the key is needed); a
+ * private key of another certificate is refused before any decryption. */
 static void
 test_figure8 (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) keys = read_file ("figure8.pskcxml", NULL, &error);
+  g_autofree char *pem = NULL;
+  LkPskcProtection p = { 0 };
 
   g_assert_null (keys);
-  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNSUPPORTED);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_KEY_NEEDED);
+  g_assert_nonnull (strstr (error->message, "CN=PSKC Test,OU=KeyProv WG,O=IETF"));
+  g_assert_nonnull (strstr (error->message, "--private-key"));
+  g_clear_error (&error);
+
+  pem = key_pem (pki ()->key);
+  p.private_key_pem = pem;
+  keys = read_file ("figure8.pskcxml", &p, &error);
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_WRONG_KEY);
+  g_assert_nonnull (strstr (error->message, "PSKC Test"));
 }
 
-/* Figure 9 is signed; the key is read (the signature is not checked). */
+/* Figure 9's signature is a placeholder (its Reference names "#Device",
+ * which is not in the file, and the SignatureValue repeats the digest): it
+ * cannot verify, so the file is refused as a whole. */
 static void
 test_figure9 (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) keys = read_file ("figure9.pskcxml", NULL, &error);
-  LkPskcKey *key;
+  g_autofree char *pem = cert_pem (pki ()->cert);
+  LkPskcProtection p = { 0 };
 
-  g_assert_no_error (error);
-  g_assert_cmpuint (keys->len, ==, 1);
-  key = keys->pdata[0];
-  g_assert_cmpstr (key->serial, ==, "0755225266");
-  g_assert_cmpuint (key->digits, ==, 6);
-  assert_secret (key, RFC_SECRET);
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+  g_clear_error (&error);
+  p.signer_cert_pem = pem;
+  keys = read_file ("figure9.pskcxml", &p, &error);
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+  g_clear_error (&error);
+  p.signer_cert_pem = NULL;
+  p.allow_untrusted_signer = TRUE;
+  keys = read_file ("figure9.pskcxml", &p, &error);
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
 }
 
 static void
@@ -504,15 +774,421 @@ test_write_round_trip (void)
   g_assert_nonnull (error);
 }
 
+/* ---- XML signatures (RFC 6030 section 7) ------------------------------------------- */
+
+static void
+assert_signed_key (GPtrArray *keys)
+{
+  g_assert_nonnull (keys);
+  g_assert_cmpuint (keys->len, ==, 1);
+  g_assert_cmpstr (((LkPskcKey *) keys->pdata[0])->serial, ==, "SIG-1");
+  assert_secret (keys->pdata[0], RFC_SECRET);
+}
+
+/* Exclusive C14N, SHA-256, the root by its Id, checked against the trusted
+ * certificate; then C14N 1.0 and SHA-1 over URI "". */
+static void
+test_signature_valid (void)
+{
+  SignSpec spec = { .uri = "#KC1" };
+  g_autofree char *xml = signed_container (&spec);
+  g_autofree char *pem = cert_pem (pki ()->cert);
+  LkPskcProtection p = { .signer_cert_pem = pem };
+  g_auto(LkPskcInfo) info = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = read_text (xml, &p, &info, &error);
+
+  g_assert_no_error (error);
+  assert_signed_key (keys);
+  g_assert_cmpint (info.signature, ==, LK_PSKC_SIGNED_TRUSTED);
+  g_assert_cmpstr (info.signer, ==, "CN=Latchkey Test Vendor,O=Latchkey tests");
+  lk_pskc_info_clear (&info);
+  g_clear_pointer (&keys, g_ptr_array_unref);
+
+  {
+    SignSpec inc = { .uri = "", .inclusive = TRUE, .sha1 = TRUE };
+    g_autofree char *xml2 = signed_container (&inc);
+
+    keys = read_text (xml2, &p, &info, &error);
+    g_assert_no_error (error);
+    assert_signed_key (keys);
+    g_assert_cmpint (info.signature, ==, LK_PSKC_SIGNED_TRUSTED);
+  }
+}
+
+/* The same signed container written differently (an XML declaration,
+ * attributes reordered and single-quoted, an empty-element tag, CRLF line
+ * ends) has the same canonical form: it still verifies. */
+static void
+test_signature_canonical (void)
+{
+  SignSpec spec = { .uri = "#KC1" };
+  g_autofree char *xml = signed_container (&spec);
+  g_autofree char *a = replace (xml, SIGNED_OPEN, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n"
+                                "<pskc:KeyContainer Version='1.0' xmlns:pskc=\"" NS_PSKC "\"\r\n   Id=\"KC1\" >");
+  g_autofree char *b = replace (a, "<pskc:ResponseFormat Encoding=\"DECIMAL\" Length=\"8\"></pskc:ResponseFormat>",
+                                "<pskc:ResponseFormat Length=\"8\"  Encoding='DECIMAL'/>");
+  g_autofree char *c = replace (b, "</pskc:AlgorithmParameters>\n", "</pskc:AlgorithmParameters>\r\n");
+  g_autofree char *pem = cert_pem (pki ()->cert);
+  LkPskcProtection p = { .signer_cert_pem = pem };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = read_text (c, &p, NULL, &error);
+
+  g_assert_no_error (error);
+  assert_signed_key (keys);
+}
+
+/* One changed byte anywhere signed refuses the whole file. */
+static void
+test_signature_tampered (void)
+{
+  SignSpec spec = { .uri = "#KC1" };
+  g_autofree char *xml = signed_container (&spec);
+  g_autofree char *pem = cert_pem (pki ()->cert);
+  LkPskcProtection p = { .signer_cert_pem = pem };
+  static const char *const edits[][2] = {
+    { "MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=", "MTIzNDU2Nzg5MDEyMzQ1Njc4OTE=" },   /* the secret */
+    { "<pskc:SerialNo>SIG-1<", "<pskc:SerialNo>SIG-2<" },
+    { "Length=\"8\"", "Length=\"6\"" },
+    { "</pskc:KeyPackage>\n", "</pskc:KeyPackage>\n<pskc:KeyPackage></pskc:KeyPackage>" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      g_autofree char *bad = replace (xml, edits[i][0], edits[i][1]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) keys = read_text (bad, &p, NULL, &error);
+
+      g_assert_null (keys);
+      g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+      g_assert_nonnull (strstr (error->message, "altered"));
+    }
+  /* A changed SignatureValue (the digest still right). */
+  {
+    const char *at = strstr (xml, "<ds:SignatureValue>") + strlen ("<ds:SignatureValue>");
+    g_autofree char *bad = g_strdup (xml);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) keys = NULL;
+
+    bad[at - xml + 10] = bad[at - xml + 10] == 'A' ? 'B' : 'A';
+    keys = read_text (bad, &p, NULL, &error);
+    g_assert_null (keys);
+    g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+  }
+}
+
+/* Signed by someone else than the certificate the admin trusts; a valid
+ * signature by an unknown certificate without --allow-untrusted-signer. */
+static void
+test_signature_untrusted (void)
+{
+  SignSpec spec = { .uri = "#KC1" };
+  g_autofree char *xml = signed_container (&spec);
+  g_autofree char *other = cert_pem (pki_other ()->cert);
+  g_auto(LkPskcInfo) info = { 0 };
+  LkPskcProtection p = { .signer_cert_pem = other };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = read_text (xml, &p, &info, &error);
+
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNTRUSTED_SIGNER);
+  g_assert_nonnull (strstr (error->message, "Latchkey Test Vendor"));
+  g_assert_nonnull (strstr (error->message, "Someone Else"));
+  g_assert_cmpint (info.signature, ==, LK_PSKC_UNSIGNED);
+  g_clear_error (&error);
+
+  /* Without a certificate in the file, the trusted one does not verify it. */
+  {
+    SignSpec bare = { .uri = "#KC1", .no_cert = TRUE };
+    g_autofree char *xml2 = signed_container (&bare);
+
+    keys = read_text (xml2, &p, NULL, &error);
+    g_assert_null (keys);
+    g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+    g_clear_error (&error);
+    /* ... nor can anything without any certificate. */
+    keys = read_text (xml2, NULL, NULL, &error);
+    g_assert_null (keys);
+    g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNTRUSTED_SIGNER);
+    g_assert_nonnull (strstr (error->message, "--signer-cert"));
+    g_clear_error (&error);
+  }
+
+  /* No --signer-cert: refused, the signer named... */
+  keys = read_text (xml, NULL, &info, &error);
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNTRUSTED_SIGNER);
+  g_assert_nonnull (strstr (error->message, "CN=Latchkey Test Vendor"));
+  g_clear_error (&error);
+  /* ... unless explicitly allowed, and then reported. */
+  p.signer_cert_pem = NULL;
+  p.allow_untrusted_signer = TRUE;
+  keys = read_text (xml, &p, &info, &error);
+  g_assert_no_error (error);
+  assert_signed_key (keys);
+  g_assert_cmpint (info.signature, ==, LK_PSKC_SIGNED_UNTRUSTED);
+  g_assert_cmpstr (info.signer, ==, "CN=Latchkey Test Vendor,O=Latchkey tests");
+  g_clear_pointer (&keys, g_ptr_array_unref);
+
+  /* A signer certificate for an unsigned file: the admin expected a signature. */
+  {
+    g_autofree char *pem = cert_pem (pki ()->cert);
+    LkPskcProtection q = { .signer_cert_pem = pem };
+    g_autofree char *plain = g_strconcat (SIGNED_OPEN, SIGNED_BODY, SIGNED_CLOSE, NULL);
+
+    keys = read_text (plain, &q, NULL, &error);
+    g_assert_null (keys);
+    g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+    g_clear_error (&error);
+    keys = read_text (plain, NULL, &info, &error);
+    g_assert_no_error (error);
+    assert_signed_key (keys);
+    g_assert_cmpint (info.signature, ==, LK_PSKC_UNSIGNED);
+    g_assert_null (info.signer);
+    q.signer_cert_pem = "not a certificate";
+    g_clear_pointer (&keys, g_ptr_array_unref);
+    keys = read_text (plain, &q, NULL, &error);
+    g_assert_null (keys);
+    g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_INVALID);
+  }
+}
+
+static void
+assert_signature_refused (const char *xml,
+                          const char *reason)
+{
+  g_autofree char *pem = cert_pem (pki ()->cert);
+  LkPskcProtection p = { .signer_cert_pem = pem };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = read_text (xml, &p, NULL, &error);
+
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+  if (strstr (error->message, reason) == NULL)
+    g_error ("expected “%s” in “%s”", reason, error->message);
+}
+
+/* Signature wrapping: a valid signature over something other than the
+ * container that is imported. */
+static void
+test_signature_wrapping (void)
+{
+  /* 1. A correct signature over one Key (its digest is right): the other
+   * KeyPackages would ride along unsigned. */
+  {
+    g_autofree char *key_c14n = replace (SIGNED_KEY, "<pskc:Key ", "<pskc:Key xmlns:pskc=\"" NS_PSKC "\" ");
+    SignSpec spec = { .uri = "#K1", .covered = key_c14n };
+    g_autofree char *xml = signed_container (&spec);
+
+    assert_signature_refused (xml, "only part");
+  }
+  /* 2. The signed container's Id also carried by an attacker's element. */
+  {
+    SignSpec spec = { .uri = "#KC1" };
+    g_autofree char *xml = signed_container (&spec);
+    g_autofree char *bad = replace (xml, "Id=\"K1\"", "Id=\"KC1\"");
+
+    assert_signature_refused (bad, "several");
+  }
+  /* 3. The original signed container moved inside the signature (its
+   * Id now resolves there), the attacker's keys at the root. */
+  {
+    SignSpec spec = { .uri = "#KC1" };
+    g_autofree char *xml = signed_container (&spec);
+    g_autofree char *inner = g_strconcat ("<ds:Object>", xml, "</ds:Object></ds:Signature>", NULL);
+    g_autofree char *outer = g_strconcat ("<pskc:KeyContainer xmlns:pskc=\"" NS_PSKC "\" Version=\"1.0\">",
+                                          SIGNED_BODY, NULL);
+    g_autofree char *sig = NULL, *wrapped = NULL, *with_object = NULL;
+    const char *start = strstr (xml, "<ds:Signature");
+    const char *end = strstr (xml, "</ds:Signature>");
+
+    sig = g_strndup (start, (gsize) (end - start));
+    wrapped = g_strconcat (outer, sig, inner, SIGNED_CLOSE, NULL);
+    with_object = g_strdup (wrapped);
+    assert_signature_refused (with_object, "more than one");
+  }
+  /* 4. Two signatures. */
+  {
+    SignSpec spec = { .uri = "#KC1" };
+    g_autofree char *xml = signed_container (&spec);
+    g_autofree char *sig = signature_for (&spec);
+    g_autofree char *bad = replace (xml, SIGNED_CLOSE, "");
+    g_autofree char *twice = g_strconcat (bad, sig, SIGNED_CLOSE, NULL);
+
+    assert_signature_refused (twice, "more than one");
+  }
+  /* 5. A signature somewhere else than directly under the root. */
+  {
+    SignSpec spec = { .uri = "#KC1" };
+    g_autofree char *sig = signature_for (&spec);
+    g_autofree char *body = replace (SIGNED_BODY, "</pskc:KeyPackage>", "");
+    g_autofree char *xml = g_strconcat (SIGNED_OPEN, body, sig, "</pskc:KeyPackage>", SIGNED_CLOSE, NULL);
+
+    assert_signature_refused (xml, "direct child");
+  }
+  /* 6. A Reference to nothing in the file, and one with an XPointer. */
+  {
+    SignSpec spec = { .uri = "#nowhere" };
+    g_autofree char *xml = signed_container (&spec);
+    SignSpec xp = { .uri = "#xpointer(/)" };
+    g_autofree char *xml2 = signed_container (&xp);
+
+    assert_signature_refused (xml, "not in the file");
+    assert_signature_refused (xml2, "Reference URI");
+  }
+}
+
+/* ---- RSA key transport (RFC 6030 section 6.3) ------------------------------------ */
+
+static char *
+rsa_encrypt_base64 (EVP_PKEY   *key,
+                    int         padding,
+                    const char *plain,
+                    gsize       len)
+{
+  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new (key, NULL);
+  guint8 out[512];
+  size_t out_len = sizeof out;
+
+  g_assert_cmpint (EVP_PKEY_encrypt_init (ctx), ==, 1);
+  g_assert_cmpint (EVP_PKEY_CTX_set_rsa_padding (ctx, padding), ==, 1);
+  g_assert_cmpint (EVP_PKEY_encrypt (ctx, out, &out_len, (const guint8 *) plain, len), ==, 1);
+  EVP_PKEY_CTX_free (ctx);
+  return g_base64_encode (out, out_len);
+}
+
+/* A container like RFC 6030 figure 8, encrypted to the test certificate. */
+static char *
+rsa_container (const char *algorithm,
+               int         padding)
+{
+  g_autofree char *cert = cert_base64 (pki ()->cert);
+  g_autofree char *secret = rsa_encrypt_base64 (pki ()->key, padding, RFC_SECRET, 20);
+  g_autofree char *counter = rsa_encrypt_base64 (pki ()->key, padding, "\x00\x00\x00\x07", 4);
+
+  return g_strdup_printf (
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<KeyContainer xmlns=\"" NS_PSKC "\" xmlns:ds=\"" NS_DS "\" xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\""
+    " Version=\"1.0\">\n"
+    "  <EncryptionKey><ds:X509Data><ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data></EncryptionKey>\n"
+    "  <KeyPackage><DeviceInfo><SerialNo>RSA-1</SerialNo></DeviceInfo>\n"
+    "    <Key Id=\"R1\" Algorithm=\"urn:ietf:params:xml:ns:keyprov:pskc:hotp\">\n"
+    "      <Data><Secret><EncryptedValue><xenc:EncryptionMethod Algorithm=\"%s\"/>\n"
+    "        <xenc:CipherData><xenc:CipherValue>%s</xenc:CipherValue></xenc:CipherData></EncryptedValue></Secret>\n"
+    "        <Counter><EncryptedValue><xenc:EncryptionMethod Algorithm=\"%s\"/>\n"
+    "        <xenc:CipherData><xenc:CipherValue>%s</xenc:CipherValue></xenc:CipherData></EncryptedValue></Counter>\n"
+    "      </Data></Key></KeyPackage>\n"
+    "</KeyContainer>\n", cert, algorithm, secret, algorithm, counter);
+}
+
+static void
+test_rsa (void)
+{
+  static const struct { const char *uri; int padding; } cases[] = {
+    { "http://www.w3.org/2001/04/xmlenc#rsa_1_5", RSA_PKCS1_PADDING },       /* as in figure 8 */
+    { "http://www.w3.org/2001/04/xmlenc#rsa-1_5", RSA_PKCS1_PADDING },
+    { "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", RSA_PKCS1_OAEP_PADDING },
+  };
+  g_autofree char *pem = key_pem (pki ()->key);
+  LkPskcProtection p = { .private_key_pem = pem };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *xml = rsa_container (cases[i].uri, cases[i].padding);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) keys = read_text (xml, &p, NULL, &error);
+      LkPskcKey *key;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (keys->len, ==, 1);
+      key = keys->pdata[0];
+      g_assert_cmpstr (key->serial, ==, "RSA-1");
+      assert_secret (key, RFC_SECRET);
+      g_assert_cmpuint (key->counter, ==, 7);
+    }
+}
+
+static void
+test_rsa_refused (void)
+{
+  g_autofree char *xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", RSA_PKCS1_OAEP_PADDING);
+  g_autofree char *other = key_pem (pki_other ()->key);
+  g_autofree char *mine = key_pem (pki ()->key);
+  LkPskcProtection p = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = read_text (xml, NULL, NULL, &error);
+
+  /* No private key. */
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_KEY_NEEDED);
+  g_assert_nonnull (strstr (error->message, "Latchkey Test Vendor"));
+  g_clear_error (&error);
+  /* Another certificate's key. */
+  p.private_key_pem = other;
+  keys = read_text (xml, &p, NULL, &error);
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_WRONG_KEY);
+  g_clear_error (&error);
+  /* Not a key; a passphrase-protected key (refused, never prompted for). */
+  p.private_key_pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+  keys = read_text (xml, &p, NULL, &error);
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    BIO *bio = BIO_new (BIO_s_mem ());
+    g_autofree char *locked = NULL;
+
+    g_assert_cmpint (PEM_write_bio_PKCS8PrivateKey (bio, pki ()->key, EVP_aes_128_cbc (), NULL, 0, NULL,
+                                                    (void *) "passphrase"), ==, 1);
+    locked = bio_text (bio);
+    p.private_key_pem = locked;
+    keys = read_text (xml, &p, NULL, &error);
+    g_assert_null (keys);
+    g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  /* An altered ciphertext: OAEP decoding fails for the key. */
+  {
+    const char *at = strstr (xml, "<xenc:CipherValue>") + strlen ("<xenc:CipherValue>") + 5;
+    g_autofree char *bad = g_strdup (xml);
+
+    bad[at - xml] = bad[at - xml] == 'A' ? 'B' : 'A';
+    p.private_key_pem = mine;
+    keys = read_text (bad, &p, NULL, &error);
+    g_assert_null (keys);
+    g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_WRONG_KEY);
+  }
+}
+
+/* Signed and encrypted to the same vendor: both checks in one file. */
+static void
+test_rsa_signed (void)
+{
+  g_autofree char *xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-1_5", RSA_PKCS1_PADDING);
+  g_autofree char *key = key_pem (pki ()->key);
+  g_autofree char *cert = cert_pem (pki ()->cert);
+  LkPskcProtection p = { .private_key_pem = key, .signer_cert_pem = cert };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = read_text (xml, &p, NULL, &error);
+
+  /* Unsigned, and a signer was named: refused before any decryption. */
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/bulk/pskc/rfc6030/figure2", test_figure2);
   g_test_add_func ("/bulk/pskc/rfc6030/figure3", test_figure3);
   g_test_add_func ("/bulk/pskc/rfc6030/figure4", test_figure4);
+  g_test_add_func ("/bulk/pskc/rfc6030/figure5", test_figure5);
   g_test_add_func ("/bulk/pskc/rfc6030/figure6", test_figure6);
   g_test_add_func ("/bulk/pskc/rfc6030/figure6/needs-key", test_figure6_needs_key);
   g_test_add_func ("/bulk/pskc/rfc6030/figure6/wrong-key", test_figure6_wrong_key);
@@ -527,5 +1203,16 @@ main (int    argc,
   g_test_add_func ("/bulk/pskc/hostile", test_hostile);
   g_test_add_func ("/bulk/pskc/bad-keys", test_bad_keys);
   g_test_add_func ("/bulk/pskc/write/round-trip", test_write_round_trip);
-  return g_test_run ();
+  g_test_add_func ("/bulk/pskc/signature/valid", test_signature_valid);
+  g_test_add_func ("/bulk/pskc/signature/canonical", test_signature_canonical);
+  g_test_add_func ("/bulk/pskc/signature/tampered", test_signature_tampered);
+  g_test_add_func ("/bulk/pskc/signature/untrusted", test_signature_untrusted);
+  g_test_add_func ("/bulk/pskc/signature/wrapping", test_signature_wrapping);
+  g_test_add_func ("/bulk/pskc/rsa/decrypt", test_rsa);
+  g_test_add_func ("/bulk/pskc/rsa/refused", test_rsa_refused);
+  g_test_add_func ("/bulk/pskc/rsa/unsigned-with-signer", test_rsa_signed);
+  status = g_test_run ();
+  g_clear_pointer (&vendor, pki_free);
+  g_clear_pointer (&other_vendor, pki_free);
+  return status;
 }
