@@ -113,6 +113,7 @@ static const LkMigration migrations[] = {
   { "activation-2", lk_engine_activation_schema_2_sqlite },
   { "delivery-1", lk_engine_delivery_schema_1_sqlite },
   { "delivery-2", lk_engine_delivery_schema_2_sqlite },
+  { "users-sort-1", lk_engine_users_sort_schema_1_sqlite },
 };
 
 const LkMigration *

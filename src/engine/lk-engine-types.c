@@ -32,6 +32,7 @@ static const char *const device_type_names[] = { "mobile", "hardware", "desktop"
 static const char *const otp_type_names[] = { "event", "time", "ocra" };
 static const char *const state_names[] = { "new", "active", "disabled", "locked" };
 static const char *const delivery_names[] = { "sms", "email", "voice" };
+static const char *const user_sort_names[] = { "login", "name", "email", "lastLogin", "created" };
 
 const char *
 lk_device_type_to_string (int type)
@@ -123,6 +124,27 @@ lk_delivery_method_from_string (const char       *text,
     return FALSE;
   *out = v;
   return TRUE;
+}
+
+const char *
+lk_user_sort_to_string (int sort)
+{
+  return sort >= 0 && sort <= LK_USER_SORT_LAST ? user_sort_names[sort] : NULL;
+}
+
+gboolean
+lk_user_sort_from_string (const char *text,
+                          LkUserSort *out)
+{
+  if (text == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (user_sort_names); i++)
+    if (g_ascii_strcasecmp (text, user_sort_names[i]) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 LkUser *

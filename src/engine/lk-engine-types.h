@@ -73,6 +73,21 @@ const char *lk_delivery_method_to_string (int method);  /* "sms", "email", "voic
 /* "sms", "email", "voice" (any case) or "0", "1", "2". */
 gboolean    lk_delivery_method_from_string (const char *text, LkDeliveryMethod *out);
 
+/* The orders find_users can list users in; each has an index, and ties
+ * are broken by the user's id so paging is stable. */
+typedef enum
+{
+  LK_USER_SORT_LOGIN      = 0,  /* default */
+  LK_USER_SORT_NAME       = 1,  /* first name, then last name */
+  LK_USER_SORT_EMAIL      = 2,
+  LK_USER_SORT_LAST_LOGIN = 3,  /* last successful validate_user; never = 0 sorts first */
+  LK_USER_SORT_CREATED    = 4,
+  LK_USER_SORT_LAST       = LK_USER_SORT_CREATED,
+} LkUserSort;
+
+const char *lk_user_sort_to_string     (int sort);   /* "login", "name", "email", "lastLogin", "created"; NULL if unknown */
+gboolean    lk_user_sort_from_string   (const char *text, LkUserSort *out);  /* those names, any case */
+
 /* ---- records returned by the engine (owned by the caller) ---- */
 
 typedef struct

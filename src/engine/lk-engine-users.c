@@ -349,13 +349,40 @@ prefix_upper (const char *prefix)
 
 /* The same condition with unary + on the columns, which keeps the planner
  * from using their indexes: for a prefix that matches much of the account,
- * walking the login index in order and stopping after one page is cheaper
- * than collecting and sorting every match. */
+ * walking the order's index and stopping after one page is cheaper than
+ * collecting and sorting every match. */
 #define PREFIX_FILTER \
   "((+u.login_norm >= ?2 AND +u.login_norm < ?3) OR (+u.first_norm >= ?2 AND +u.first_norm < ?3) OR " \
   " (+u.last_norm >= ?2 AND +u.last_norm < ?3) OR (+u.email_norm >= ?2 AND +u.email_norm < ?3))"
 
 #define BROAD_PREFIX 4000
+
+/* A broad prefix walks the order's index and keeps the matches, but only
+ * through the first WALK_FACTOR × (offset + limit) users: matches that all
+ * sort late (a prefix of logins near "z") would make an unbounded walk read
+ * the whole account. When the window holds too few matches, the page is
+ * taken from the index ranges instead (PREFIX_MATCHES). */
+#define WALK_FACTOR 20
+#define WALK_MAX    20000
+
+/* One ORDER BY per LkUserSort, ascending and descending, each served by an
+ * index that starts with account_id (users-sort-1); the id breaks ties so
+ * that a page never repeats or skips a user. Logins are unique. */
+static const char *const user_orders[][2] = {
+  [LK_USER_SORT_LOGIN] = { "u.login_norm", "u.login_norm DESC" },
+  [LK_USER_SORT_NAME] = { "u.first_norm, u.last_norm, u.id", "u.first_norm DESC, u.last_norm DESC, u.id DESC" },
+  [LK_USER_SORT_EMAIL] = { "u.email_norm, u.id", "u.email_norm DESC, u.id DESC" },
+  [LK_USER_SORT_LAST_LOGIN] = { "u.last_login_at, u.id", "u.last_login_at DESC, u.id DESC" },
+  [LK_USER_SORT_CREATED] = { "u.created_at, u.id", "u.created_at DESC, u.id DESC" },
+};
+
+/* The indexes of those orders. The name index replaces the first-name one,
+ * which it also serves for prefix search. */
+const char lk_engine_users_sort_schema_1_sqlite[] =
+  "CREATE INDEX users_name ON users (account_id, first_norm, last_norm, id);"
+  "DROP INDEX users_first;"
+  "CREATE INDEX users_last_login ON users (account_id, last_login_at, id);"
+  "CREATE INDEX users_created ON users (account_id, created_at, id);";
 
 static gboolean
 fetch_users (LkStoreStmt  *st,
@@ -407,6 +434,64 @@ count_users (LkEngine    *engine,
   return TRUE;
 }
 
+typedef enum
+{
+  PAGE_ALL,     /* no prefix: the order's index, LIMIT and OFFSET */
+  PAGE_RANGES,  /* the union of the four prefix ranges, sorted */
+  PAGE_WALK,    /* the order's index through a bounded window, filtered */
+} PageKind;
+
+/* One page of users into @out. @low and @high are NULL for PAGE_ALL. */
+static gboolean
+fetch_page (LkEngine    *engine,
+            PageKind     kind,
+            const char  *order,
+            gint64       account_id,
+            const char  *low,
+            const char  *high,
+            guint        offset,
+            guint        limit,
+            gint64       window,
+            GPtrArray   *out,
+            GError     **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(LkStoreStmt) st = NULL;
+
+  switch (kind)
+    {
+    case PAGE_ALL:
+      sql = g_strdup_printf ("SELECT " USER_COLUMNS " FROM users u WHERE u.account_id = ?1 "
+                             "ORDER BY %s LIMIT ?4 OFFSET ?5", order);
+      break;
+    case PAGE_RANGES:
+      sql = g_strdup_printf ("SELECT " USER_COLUMNS " FROM users u WHERE u.id IN (" PREFIX_MATCHES ") "
+                             "ORDER BY %s LIMIT ?4 OFFSET ?5", order);
+      break;
+    case PAGE_WALK:
+      sql = g_strdup_printf ("SELECT " USER_COLUMNS " FROM (SELECT * FROM users u WHERE u.account_id = ?1 "
+                             "ORDER BY %s LIMIT ?6) AS u WHERE " PREFIX_FILTER " "
+                             "ORDER BY %s LIMIT ?4 OFFSET ?5", order, order);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  st = lk_engine_prepare (engine, sql, error);
+  if (st == NULL)
+    return FALSE;
+  lk_store_bind_int64 (st, 1, account_id);
+  if (kind != PAGE_ALL)
+    {
+      lk_store_bind_text (st, 2, low);
+      lk_store_bind_text (st, 3, high);
+    }
+  lk_store_bind_int64 (st, 4, limit);
+  lk_store_bind_int64 (st, 5, offset);
+  if (kind == PAGE_WALK)
+    lk_store_bind_int64 (st, 6, window);
+  return fetch_users (st, out, error);
+}
+
 GPtrArray *
 lk_engine_find_users (LkEngine    *engine,
                       gint64       account_id,
@@ -416,15 +501,36 @@ lk_engine_find_users (LkEngine    *engine,
                       guint       *out_total,
                       GError     **error)
 {
+  return lk_engine_find_users_sorted (engine, account_id, prefix, LK_USER_SORT_LOGIN, FALSE,
+                                      offset, limit, out_total, error);
+}
+
+GPtrArray *
+lk_engine_find_users_sorted (LkEngine    *engine,
+                             gint64       account_id,
+                             const char  *prefix,
+                             LkUserSort   sort,
+                             gboolean     descending,
+                             guint        offset,
+                             guint        limit,
+                             guint       *out_total,
+                             GError     **error)
+{
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_user_free);
   g_autofree char *low = NULL;
   g_autofree char *high = NULL;
   gboolean all = prefix == NULL || *prefix == '\0';
-  gboolean broad = FALSE;
+  const char *order;
   gint64 total = 0;
 
   if (!lk_engine_check_text (prefix, "prefix", 254, error))
     return NULL;
+  if ((int) sort < 0 || sort > LK_USER_SORT_LAST)
+    {
+      invalid (error, _("Unknown sort order"));
+      return NULL;
+    }
+  order = user_orders[sort][descending ? 1 : 0];
   if (limit == 0)
     limit = 100;
   limit = MIN (limit, 1000);
@@ -436,44 +542,46 @@ lk_engine_find_users (LkEngine    *engine,
 
   if (!lk_engine_tx_begin (engine, FALSE, error))
     return NULL;
-  if (!all)
+  if (all)
+    {
+      if (!fetch_page (engine, PAGE_ALL, order, account_id, NULL, NULL, offset, limit, 0, out, error)
+          || (out_total != NULL && !count_users (engine, "SELECT COUNT(*) FROM users u WHERE u.account_id = ?1",
+                           account_id, NULL, NULL, &total, error)))
+        goto fail;
+    }
+  else
     {
       gint64 estimate = 0;
-      if (!count_users (engine, PREFIX_ESTIMATE, account_id, low, high, &estimate, error))
-        goto fail;
-      broad = estimate > BROAD_PREFIX;
-    }
-  {
-    g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine, all
-        ? "SELECT " USER_COLUMNS " FROM users u WHERE u.account_id = ?1 "
-          "ORDER BY u.login_norm LIMIT ?4 OFFSET ?5"
-        : broad
-        ? "SELECT " USER_COLUMNS " FROM users u WHERE u.account_id = ?1 AND " PREFIX_FILTER " "
-          "ORDER BY u.login_norm LIMIT ?4 OFFSET ?5"
-        : "SELECT " USER_COLUMNS " FROM users u WHERE u.id IN (" PREFIX_MATCHES ") "
-          "ORDER BY u.login_norm LIMIT ?4 OFFSET ?5", error);
-    if (st == NULL)
-      goto fail;
-    lk_store_bind_int64 (st, 1, account_id);
-    if (!all)
-      {
-        lk_store_bind_text (st, 2, low);
-        lk_store_bind_text (st, 3, high);
-      }
-    lk_store_bind_int64 (st, 4, limit);
-    lk_store_bind_int64 (st, 5, offset);
-    if (!fetch_users (st, out, error))
-      goto fail;
-  }
-  if (out_total != NULL)
-    {
-      if (!count_users (engine, all ? "SELECT COUNT(*) FROM users u WHERE u.account_id = ?1"
-                                    : broad ? "SELECT COUNT(*) FROM users u WHERE +u.account_id = ?1 AND " PREFIX_FILTER
-                                            : "SELECT COUNT(*) FROM (" PREFIX_MATCHES ") AS matches",
+      guint64 window = ((guint64) offset + limit) * WALK_FACTOR;
+
+      /* The exact count first: it tells whether a bounded walk found the
+       * whole page. Counting the union of the index ranges reads only the
+       * indexes, where filtering every user of the account read them all. */
+      if (!count_users (engine, "SELECT COUNT(*) FROM (" PREFIX_MATCHES ") AS matches",
                         account_id, low, high, &total, error))
         goto fail;
-      *out_total = (guint) total;
+      if (offset < total)
+        {
+          guint expected = (guint) MIN ((gint64) limit, total - offset);
+
+          if (window <= WALK_MAX &&
+              !count_users (engine, PREFIX_ESTIMATE, account_id, low, high, &estimate, error))
+            goto fail;
+          if (window <= WALK_MAX && estimate > BROAD_PREFIX)
+            {
+              if (!fetch_page (engine, PAGE_WALK, order, account_id, low, high, offset, limit,
+                               (gint64) window, out, error))
+                goto fail;
+              if (out->len != expected)
+                g_ptr_array_set_size (out, 0);  /* too few in the window */
+            }
+          if (out->len == 0 &&
+              !fetch_page (engine, PAGE_RANGES, order, account_id, low, high, offset, limit, 0, out, error))
+            goto fail;
+        }
     }
+  if (out_total != NULL)
+    *out_total = (guint) total;
   lk_engine_tx_commit (engine, NULL);
   return g_steal_pointer (&out);
 

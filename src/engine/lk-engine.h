@@ -123,6 +123,17 @@ GPtrArray  *lk_engine_find_users      (LkEngine            *engine,
                                        guint                limit,
                                        guint               *out_total,
                                        GError             **error);
+/* The same, in the order @sort (ascending, or descending with @descending).
+ * Ties are broken by the user's id, so pages of one order never overlap. */
+GPtrArray  *lk_engine_find_users_sorted (LkEngine          *engine,
+                                         gint64             account_id,
+                                         const char        *prefix,
+                                         LkUserSort         sort,
+                                         gboolean           descending,
+                                         guint              offset,
+                                         guint              limit,
+                                         guint             *out_total,
+                                         GError           **error);
 LkUser     *lk_engine_update_user     (LkEngine            *engine,
                                        gint64               account_id,
                                        const char          *login,

@@ -238,6 +238,186 @@ test_find_users_broad (Fixture *f, gconstpointer data)
   g_assert_cmpuint (total, ==, 10);
 }
 
+/* The reference order of each LkUserSort, on the test's ASCII names (their
+ * normalised form is the lower-case one), ties broken by id. */
+static LkUserSort reference_sort;
+
+static int
+cmp_text (const char *a,
+          const char *b)
+{
+  g_autofree char *x = g_ascii_strdown (a, -1);
+  g_autofree char *y = g_ascii_strdown (b, -1);
+
+  return strcmp (x, y);
+}
+
+static int
+reference_compare (gconstpointer pa,
+                   gconstpointer pb)
+{
+  const LkUser *a = *(const LkUser *const *) pa;
+  const LkUser *b = *(const LkUser *const *) pb;
+  int c = 0;
+
+  switch (reference_sort)
+    {
+    case LK_USER_SORT_LOGIN:
+      return cmp_text (a->login, b->login);
+    case LK_USER_SORT_NAME:
+      c = cmp_text (a->first_name, b->first_name);
+      if (c == 0)
+        c = cmp_text (a->last_name, b->last_name);
+      break;
+    case LK_USER_SORT_EMAIL:
+      c = cmp_text (a->email, b->email);
+      break;
+    case LK_USER_SORT_LAST_LOGIN:
+      c = (a->last_login_at > b->last_login_at) - (a->last_login_at < b->last_login_at);
+      break;
+    case LK_USER_SORT_CREATED:
+      c = (a->created_at > b->created_at) - (a->created_at < b->created_at);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return c != 0 ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+/* Pages through @prefix in @sort order, @limit at a time, and checks the
+ * pages add up to every match exactly once, in the reference order. */
+static void
+check_sorted_pages (Fixture    *f,
+                    const char *prefix,
+                    LkUserSort  sort,
+                    gboolean    descending,
+                    guint       limit,
+                    guint       expected_total)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_user_free);
+  g_autoptr(GPtrArray) reference = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint offset = 0;; offset += limit)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) page = NULL;
+      guint total = 0;
+
+      page = lk_engine_find_users_sorted (f->engine, f->account, prefix, sort, descending, offset, limit, &total, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (total, ==, expected_total);
+      g_assert_cmpuint (page->len, ==, MIN (limit, total - MIN (offset, total)));
+      for (guint i = 0; i < page->len; i++)
+        g_ptr_array_add (all, g_steal_pointer (&page->pdata[i]));
+      if (page->len < limit)
+        break;
+    }
+  g_assert_cmpuint (all->len, ==, expected_total);
+  reference = g_ptr_array_copy (all, NULL, NULL);
+  g_ptr_array_set_free_func (reference, NULL);   /* the copy would free them twice */
+  reference_sort = sort;
+  g_ptr_array_sort (reference, reference_compare);
+  for (guint i = 0; i < all->len; i++)
+    {
+      const LkUser *got = all->pdata[i];
+      const LkUser *want = reference->pdata[descending ? all->len - 1 - i : i];
+
+      g_assert_true (g_hash_table_add (seen, got->login));
+      if (g_strcmp0 (got->login, want->login) != 0)
+        g_error ("sort %s%s, prefix %s: position %u is %s, expected %s", lk_user_sort_to_string (sort),
+                 descending ? " desc" : "", prefix ? prefix : "(none)", i, got->login, want->login);
+    }
+}
+
+/* Every order, both directions, paged in small pages with and without a
+ * prefix: names, emails and times repeat, so only the id keeps the pages
+ * from overlapping. */
+static void
+test_find_users_sorted (Fixture *f, gconstpointer data)
+{
+  static const char *firsts[] = { "Ann", "bob", "Ann", "Cid", "ann" };
+  static const char *lasts[] = { "Zed", "Young", "Zed", "Adams" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  gint64 start = f->now;
+
+  for (guint i = 0; i < 47; i++)
+    {
+      g_autofree char *login = g_strdup_printf ("%c%02u", "qaz"[i % 3], (i * 7) % 47);
+      g_autofree char *email = g_strdup_printf ("%s@%s.example", firsts[i % G_N_ELEMENTS (firsts)], i % 2 ? "b" : "a");
+      g_autoptr(LkEnrollResult) r = NULL;
+
+      f->now = start + i / 4;   /* four users a second: created_at ties */
+      r = enroll (f, login, firsts[i % G_N_ELEMENTS (firsts)], lasts[i % G_N_ELEMENTS (lasts)], email,
+                  "sorted-password", &error);
+      g_assert_no_error (error);
+      if (i % 5 == 0)
+        {
+          f->now = start + 100 + i % 3;   /* last sign-in ties too; the others never signed in */
+          g_assert_true (lk_engine_validate_user (f->engine, f->account, login, "sorted-password", &error));
+          g_assert_no_error (error);
+        }
+    }
+
+  for (LkUserSort sort = 0; sort <= LK_USER_SORT_LAST; sort++)
+    for (int descending = 0; descending < 2; descending++)
+      {
+        check_sorted_pages (f, NULL, sort, descending, 6, 47);
+        check_sorted_pages (f, "ann", sort, descending, 4, 28);   /* first names Ann and ann (and their emails) */
+        check_sorted_pages (f, "a", sort, descending, 5, 38);      /* logins a…, Ann, ann, Adams */
+      }
+
+  /* The default order is the login order. */
+  page = lk_engine_find_users (f->engine, f->account, NULL, 0, 3, NULL, &error);
+  g_assert_cmpstr (((LkUser *) page->pdata[0])->login, ==, "a02");
+  g_clear_pointer (&page, g_ptr_array_unref);
+
+  /* An order nobody knows is a clear error, not a default. */
+  page = lk_engine_find_users_sorted (f->engine, f->account, NULL, (LkUserSort) 99, FALSE, 0, 10, NULL, &error);
+  g_assert_null (page);
+  assert_engine_error (error, LK_ENGINE_ERROR_INVALID_ARGUMENT);
+}
+
+/* Broad prefixes in other orders: the bounded walk of the order's index
+ * and the sorted index ranges must agree, including when every match sorts
+ * after the walk's window (the walk finds too few and the ranges answer). */
+static void
+test_find_users_sorted_broad (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = f->now;
+
+  g_assert_true (lk_engine_batch_begin (f->engine, &error));
+  for (guint i = 0; i < 4600; i++)
+    {
+      g_autofree char *login = g_strdup_printf ("m%04u", (i * 37) % 4600);
+      g_autoptr(LkEnrollResult) r = NULL;
+
+      f->now = start + i / 10;
+      r = enroll (f, login, i % 3 == 0 ? "Maria" : "Jo", i % 7 ? "Doe" : "Moe", NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  /* Created last, and matching "kk" on all four columns: four index
+   * entries each, so the estimate calls "kk" broad. */
+  for (guint i = 0; i < 1100; i++)
+    {
+      g_autofree char *login = g_strdup_printf ("kk%04u", i);
+      g_autofree char *email = g_strdup_printf ("kk%04u@example.org", i);
+      g_autoptr(LkEnrollResult) r = NULL;
+
+      f->now = start + 1000 + i / 10;
+      r = enroll (f, login, "Kk", "Kk", email, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (lk_engine_batch_commit (f->engine, &error));
+
+  check_sorted_pages (f, "m", LK_USER_SORT_NAME, TRUE, 250, 4600);
+  check_sorted_pages (f, "m", LK_USER_SORT_CREATED, FALSE, 300, 4600);
+  check_sorted_pages (f, "kk", LK_USER_SORT_CREATED, FALSE, 20, 1100);
+  check_sorted_pages (f, "kk", LK_USER_SORT_LOGIN, TRUE, 100, 1100);
+}
+
 static void
 test_update_and_delete (Fixture *f, gconstpointer data)
 {
@@ -363,6 +543,8 @@ main (int argc, char **argv)
   FIXTURE_TEST ("/engine/users/enroll-with-device", test_enroll_with_device);
   FIXTURE_TEST ("/engine/users/find-users", test_find_users);
   FIXTURE_TEST ("/engine/users/find-users-broad", test_find_users_broad);
+  FIXTURE_TEST ("/engine/users/find-users-sorted", test_find_users_sorted);
+  FIXTURE_TEST ("/engine/users/find-users-sorted-broad", test_find_users_sorted_broad);
   FIXTURE_TEST ("/engine/users/update-delete", test_update_and_delete);
   FIXTURE_TEST ("/engine/users/audit", test_audit);
 
