@@ -21,11 +21,14 @@ struct _LkLocalBackend
   GAsyncQueue   *queue;      /* GTask, or the quit marker */
 
   LkOutboxWorker *outbox;    /* nullable; used on the caller's context only */
+  LkDelivery     *delivery;  /* what @outbox sends through */
 
   GMutex         lock;       /* guards the members below */
   char          *account;
   char          *account_key;
   char          *actor;
+  guint          send_limit;   /* 0 = the engine's default */
+  guint          send_window;
 };
 
 static void lk_local_backend_iface_init (LkBackendInterface *iface);
@@ -122,6 +125,8 @@ worker_main (gpointer data)
 
       request = g_task_get_task_data (task);
       lk_engine_set_actor (engine, g_object_get_data (G_OBJECT (task), "lk-actor"));
+      lk_engine_set_send_limit (engine, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "lk-send-limit")),
+                                GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "lk-send-window")));
       {
         /* The request goes through the codec, as it would to latchkeyd, so
          * both backends check the same fields the same way. */
@@ -170,6 +175,8 @@ lk_local_backend_call_async (LkBackend           *backend,
       request->account_key = g_strdup (self->account_key);
     }
   g_object_set_data_full (G_OBJECT (task), "lk-actor", g_strdup (self->actor), g_free);
+  g_object_set_data (G_OBJECT (task), "lk-send-limit", GUINT_TO_POINTER (self->send_limit));
+  g_object_set_data (G_OBJECT (task), "lk-send-window", GUINT_TO_POINTER (self->send_window));
   g_mutex_unlock (&self->lock);
 
   g_task_set_task_data (task, request, (GDestroyNotify) lk_api_request_free);
@@ -208,6 +215,7 @@ lk_local_backend_finalize (GObject *object)
   LkLocalBackend *self = LK_LOCAL_BACKEND (object);
 
   g_clear_pointer (&self->outbox, lk_outbox_worker_free);
+  g_clear_object (&self->delivery);
   /* Every queued task holds a reference on us, so the queue is empty: the
    * worker only has to close the database and stop. */
   g_async_queue_push (self->queue, &quit_marker);
@@ -301,6 +309,27 @@ lk_local_backend_get_path (LkLocalBackend *self)
   return self->path;
 }
 
+void
+lk_local_backend_set_send_limit (LkLocalBackend *self,
+                                 guint           limit,
+                                 guint           window)
+{
+  g_return_if_fail (LK_IS_LOCAL_BACKEND (self));
+
+  g_mutex_lock (&self->lock);
+  self->send_limit = limit;
+  self->send_window = window;
+  g_mutex_unlock (&self->lock);
+}
+
+LkDelivery *
+lk_local_backend_get_delivery (LkLocalBackend *self)
+{
+  g_return_val_if_fail (LK_IS_LOCAL_BACKEND (self), NULL);
+
+  return self->delivery;
+}
+
 gboolean
 lk_local_backend_start_delivery (LkLocalBackend *self,
                                  LkDelivery     *delivery,
@@ -316,5 +345,6 @@ lk_local_backend_start_delivery (LkLocalBackend *self,
   if (!lk_outbox_worker_start (outbox, error))
     return FALSE;
   self->outbox = g_steal_pointer (&outbox);
+  self->delivery = g_object_ref (delivery);
   return TRUE;
 }

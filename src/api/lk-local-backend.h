@@ -41,5 +41,13 @@ gboolean    lk_local_backend_start_delivery  (LkLocalBackend *self,
                                               LkDelivery     *delivery,
                                               guint           poll_interval_ms,
                                               GError        **error);
+/* The @delivery the running worker sends through, or NULL. (transfer none) */
+LkDelivery *lk_local_backend_get_delivery    (LkLocalBackend *self);
+
+/* The per-user send limit for the requests made from now on
+ * (LkEngineConfig's send_limit/send_window; 0 = the engine default). */
+void        lk_local_backend_set_send_limit  (LkLocalBackend *self,
+                                              guint           limit,
+                                              guint           window);
 
 G_END_DECLS

@@ -8,15 +8,20 @@
 
 #include "lk-delivery-config.h"
 #include "lk-delivery-error.h"
+#include "lk-message-template.h"
 #include "lk-secure.h"
 
-static const char * const groups[] = { "delivery", "smtp", "sms", "voice", NULL };
+static const char * const groups[] = { "delivery", "smtp", "sms", "voice", "templates", NULL };
 /* send-limit and send-window configure the engine (LkEngineConfig), not a channel. */
 static const char * const delivery_keys[] = { "issuer", "poll-interval", "batch", "send-limit", "send-window", NULL };
 static const char * const smtp_keys[] = { "host", "port", "security", "username", "password",
                                           "from", "from-name", "ca-file", "timeout", NULL };
 static const char * const gateway_keys[] = { "preset", "url", "method", "headers", "format", "body",
                                              "username", "password", "from", "ca-file", "timeout", NULL };
+/* In LkTemplateId order. */
+static const char * const template_keys[] = { "passcode-subject", "passcode-body", "passcode-sms", "passcode-voice",
+                                              "welcome-subject", "welcome-body", "welcome-sms", NULL };
+G_STATIC_ASSERT (G_N_ELEMENTS (template_keys) == LK_N_TEMPLATES + 1);
 
 const char * const *
 lk_delivery_config_groups (void)
@@ -33,7 +38,41 @@ lk_delivery_config_keys (const char *group)
     return smtp_keys;
   if (g_strcmp0 (group, "sms") == 0 || g_strcmp0 (group, "voice") == 0)
     return gateway_keys;
+  if (g_strcmp0 (group, "templates") == 0)
+    return template_keys;
   return NULL;
+}
+
+const char *
+lk_message_template_key (LkTemplateId id)
+{
+  return (guint) id < LK_N_TEMPLATES ? template_keys[id] : NULL;
+}
+
+LkMessageTemplates *
+lk_message_templates_new (void)
+{
+  return g_new0 (LkMessageTemplates, 1);
+}
+
+LkMessageTemplates *
+lk_message_templates_copy (const LkMessageTemplates *templates)
+{
+  LkMessageTemplates *copy = lk_message_templates_new ();
+
+  for (guint i = 0; templates != NULL && i < LK_N_TEMPLATES; i++)
+    copy->text[i] = g_strdup (templates->text[i]);
+  return copy;
+}
+
+void
+lk_message_templates_free (LkMessageTemplates *templates)
+{
+  if (templates == NULL)
+    return;
+  for (guint i = 0; i < LK_N_TEMPLATES; i++)
+    g_free (templates->text[i]);
+  g_free (templates);
 }
 
 static void
@@ -109,6 +148,7 @@ lk_delivery_config_free (LkDeliveryConfig *config)
   lk_smtp_config_free (config->smtp);
   lk_gateway_config_free (config->sms);
   lk_gateway_config_free (config->voice);
+  lk_message_templates_free (config->templates);
   g_free (config);
 }
 
@@ -360,6 +400,29 @@ load_gateway (GKeyFile    *file,
   return g_steal_pointer (&gw);
 }
 
+/* Not get_string(): a template keeps its spaces and line breaks (\n). */
+static LkMessageTemplates *
+load_templates (GKeyFile  *file,
+                GError   **error)
+{
+  g_autoptr(LkMessageTemplates) templates = lk_message_templates_new ();
+
+  for (guint i = 0; i < LK_N_TEMPLATES; i++)
+    {
+      g_autofree char *text = g_key_file_get_string (file, "templates", template_keys[i], NULL);
+
+      if (text == NULL || *text == '\0')
+        continue;
+      if (!lk_message_template_check (i, text, error))
+        {
+          g_prefix_error (error, "[templates] %s: ", template_keys[i]);
+          return NULL;
+        }
+      templates->text[i] = g_steal_pointer (&text);
+    }
+  return g_steal_pointer (&templates);
+}
+
 LkDeliveryConfig *
 lk_delivery_config_load (GKeyFile  *file,
                          GError   **error)
@@ -378,6 +441,8 @@ lk_delivery_config_load (GKeyFile  *file,
   if (g_key_file_has_group (file, "sms") && (config->sms = load_gateway (file, "sms", error)) == NULL)
     return NULL;
   if (g_key_file_has_group (file, "voice") && (config->voice = load_gateway (file, "voice", error)) == NULL)
+    return NULL;
+  if (g_key_file_has_group (file, "templates") && (config->templates = load_templates (file, error)) == NULL)
     return NULL;
   return g_steal_pointer (&config);
 }

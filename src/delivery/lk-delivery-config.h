@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * Delivery settings: the SMTP server for email, the HTTP gateways for SMS
  * and voice, and the worker's pace. Read from latchkeyd.conf's [delivery],
- * [smtp], [sms] and [voice] groups, or filled in by the admin app. */
+ * [smtp], [sms], [voice] and [templates] groups, or filled in by the admin app. */
 #pragma once
 
 #include <glib.h>
@@ -48,6 +48,25 @@ typedef struct
   guint                 timeout;      /* seconds; 0 = 30 */
 } LkGatewayConfig;
 
+/* The message texts an administrator may replace ([templates] in
+ * latchkeyd.conf, the admin app's preferences). */
+typedef enum
+{
+  LK_TEMPLATE_PASSCODE_SUBJECT = 0,
+  LK_TEMPLATE_PASSCODE_BODY,          /* email text; the HTML part is made from it */
+  LK_TEMPLATE_PASSCODE_SMS,
+  LK_TEMPLATE_PASSCODE_VOICE,
+  LK_TEMPLATE_WELCOME_SUBJECT,
+  LK_TEMPLATE_WELCOME_BODY,
+  LK_TEMPLATE_WELCOME_SMS,
+  LK_N_TEMPLATES
+} LkTemplateId;
+
+typedef struct
+{
+  char *text[LK_N_TEMPLATES];         /* NULL = the translated default */
+} LkMessageTemplates;
+
 typedef struct
 {
   char             *issuer;           /* shown in messages; NULL = "Latchkey" */
@@ -56,7 +75,14 @@ typedef struct
   LkSmtpConfig     *smtp;             /* NULL = no email channel */
   LkGatewayConfig  *sms;              /* NULL = no SMS channel */
   LkGatewayConfig  *voice;            /* NULL = no voice channel */
+  LkMessageTemplates *templates;      /* NULL = every text is the default */
 } LkDeliveryConfig;
+
+LkMessageTemplates *lk_message_templates_new  (void);
+LkMessageTemplates *lk_message_templates_copy (const LkMessageTemplates *templates);
+void                lk_message_templates_free (LkMessageTemplates *templates);
+/* The [templates] key of @id ("passcode-subject", …), or NULL out of range. */
+const char         *lk_message_template_key   (LkTemplateId id);
 
 LkSmtpConfig     *lk_smtp_config_new       (void);
 void              lk_smtp_config_free      (LkSmtpConfig *config);
@@ -72,9 +98,10 @@ gboolean lk_gateway_config_apply_preset (LkGatewayConfig  *config,
                                          const char       *preset,
                                          GError          **error);
 
-/* Reads the [delivery], [smtp], [sms] and [voice] groups of @file (any may
- * be absent: no group, no channel). Unknown keys and bad values are errors
- * naming the group and key. */
+/* Reads the [delivery], [smtp], [sms], [voice] and [templates] groups of
+ * @file (any may be absent: no group, no channel; no template, the default
+ * text). Unknown keys, bad values and templates with an unknown
+ * placeholder are errors naming the group and key. */
 LkDeliveryConfig *lk_delivery_config_load  (GKeyFile     *file,
                                             GError      **error);
 
@@ -86,5 +113,6 @@ const char * const *lk_delivery_config_keys   (const char *group);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkSmtpConfig, lk_smtp_config_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkGatewayConfig, lk_gateway_config_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkDeliveryConfig, lk_delivery_config_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkMessageTemplates, lk_message_templates_free)
 
 G_END_DECLS

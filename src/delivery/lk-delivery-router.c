@@ -11,6 +11,7 @@
 struct _LkDeliveryRouter
 {
   GObject      parent_instance;
+  GMutex       lock;          /* channels change on the main thread while the worker sends */
   LkDelivery  *channels[3];   /* indexed by LkDeliveryMethod */
 };
 
@@ -30,14 +31,23 @@ lk_delivery_router_dispose (GObject *object)
 }
 
 static void
+lk_delivery_router_finalize (GObject *object)
+{
+  g_mutex_clear (&LK_DELIVERY_ROUTER (object)->lock);
+  G_OBJECT_CLASS (lk_delivery_router_parent_class)->finalize (object);
+}
+
+static void
 lk_delivery_router_class_init (LkDeliveryRouterClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lk_delivery_router_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lk_delivery_router_finalize;
 }
 
 static void
 lk_delivery_router_init (LkDeliveryRouter *self)
 {
+  g_mutex_init (&self->lock);
 }
 
 LkDeliveryRouter *
@@ -53,7 +63,9 @@ lk_delivery_router_set_channel (LkDeliveryRouter *self,
 {
   g_return_if_fail (LK_IS_DELIVERY_ROUTER (self));
   g_return_if_fail ((guint) method < G_N_ELEMENTS (self->channels));
+  g_mutex_lock (&self->lock);
   g_set_object (&self->channels[method], channel);
+  g_mutex_unlock (&self->lock);
 }
 
 static LkGatewayConfig *
@@ -76,14 +88,15 @@ copy_gateway (const LkGatewayConfig *src)
   return c;
 }
 
-LkDeliveryRouter *
-lk_delivery_router_new_from_config (const LkDeliveryConfig *config)
+LkDelivery *
+lk_delivery_channel_new_from_config (const LkDeliveryConfig *config,
+                                     LkDeliveryMethod        method)
 {
-  LkDeliveryRouter *self = lk_delivery_router_new ();
-
-  if (config->smtp != NULL)
+  if (method == LK_DELIVERY_EMAIL && config->smtp != NULL)
     {
       LkSmtpConfig *c = lk_smtp_config_new ();
+      LkSmtpChannel *channel;
+
       *c = *config->smtp;
       c->host = g_strdup (config->smtp->host);
       c->username = g_strdup (config->smtp->username);
@@ -91,14 +104,65 @@ lk_delivery_router_new_from_config (const LkDeliveryConfig *config)
       c->from = g_strdup (config->smtp->from);
       c->from_name = g_strdup (config->smtp->from_name);
       c->ca_file = g_strdup (config->smtp->ca_file);
-      self->channels[LK_DELIVERY_EMAIL] = LK_DELIVERY (lk_smtp_channel_new (c, config->issuer));
+      channel = lk_smtp_channel_new (c, config->issuer);
+      lk_smtp_channel_set_templates (channel, config->templates);
+      return LK_DELIVERY (channel);
     }
-  if (config->sms != NULL)
-    self->channels[LK_DELIVERY_SMS] = LK_DELIVERY (lk_gateway_channel_new (copy_gateway (config->sms),
-                                                                          config->issuer, FALSE));
-  if (config->voice != NULL)
-    self->channels[LK_DELIVERY_VOICE] = LK_DELIVERY (lk_gateway_channel_new (copy_gateway (config->voice),
-                                                                            config->issuer, TRUE));
+  if ((method == LK_DELIVERY_SMS && config->sms != NULL) || (method == LK_DELIVERY_VOICE && config->voice != NULL))
+    {
+      gboolean voice = method == LK_DELIVERY_VOICE;
+      LkGatewayChannel *channel = lk_gateway_channel_new (copy_gateway (voice ? config->voice : config->sms),
+                                                          config->issuer, voice);
+
+      lk_gateway_channel_set_templates (channel, config->templates);
+      return LK_DELIVERY (channel);
+    }
+  return NULL;
+}
+
+void
+lk_delivery_router_reconfigure (LkDeliveryRouter       *self,
+                                const LkDeliveryConfig *config)
+{
+  LkDelivery *fresh[G_N_ELEMENTS (self->channels)];
+  LkDelivery *old[G_N_ELEMENTS (self->channels)];
+
+  g_return_if_fail (LK_IS_DELIVERY_ROUTER (self));
+
+  /* Built outside the lock; a send in progress keeps its own reference on
+   * the channel it started with. */
+  for (guint i = 0; i < G_N_ELEMENTS (fresh); i++)
+    fresh[i] = lk_delivery_channel_new_from_config (config, i);
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < G_N_ELEMENTS (fresh); i++)
+    {
+      old[i] = self->channels[i];
+      self->channels[i] = fresh[i];
+    }
+  g_mutex_unlock (&self->lock);
+  for (guint i = 0; i < G_N_ELEMENTS (old); i++)
+    g_clear_object (&old[i]);
+}
+
+gboolean
+lk_delivery_router_has_channels (LkDeliveryRouter *self)
+{
+  gboolean any = FALSE;
+
+  g_return_val_if_fail (LK_IS_DELIVERY_ROUTER (self), FALSE);
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < G_N_ELEMENTS (self->channels); i++)
+    any = any || self->channels[i] != NULL;
+  g_mutex_unlock (&self->lock);
+  return any;
+}
+
+LkDeliveryRouter *
+lk_delivery_router_new_from_config (const LkDeliveryConfig *config)
+{
+  LkDeliveryRouter *self = lk_delivery_router_new ();
+
+  lk_delivery_router_reconfigure (self, config);
   return self;
 }
 
@@ -132,9 +196,12 @@ lk_delivery_router_deliver (LkDelivery            *delivery,
                             GError               **error)
 {
   LkDeliveryRouter *self = LK_DELIVERY_ROUTER (delivery);
-  LkDelivery *channel = (guint) message->method < G_N_ELEMENTS (self->channels)
-                        ? self->channels[message->method] : NULL;
+  g_autoptr(LkDelivery) channel = NULL;
 
+  g_mutex_lock (&self->lock);
+  if ((guint) message->method < G_N_ELEMENTS (self->channels) && self->channels[message->method] != NULL)
+    channel = g_object_ref (self->channels[message->method]);
+  g_mutex_unlock (&self->lock);
   if (channel == NULL)
     {
       const char *name = lk_delivery_method_to_string (message->method);

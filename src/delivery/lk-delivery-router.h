@@ -20,6 +20,20 @@ void              lk_delivery_router_set_channel (LkDeliveryRouter *self,
 /* A router with the channels @config describes. @config is not kept. */
 LkDeliveryRouter *lk_delivery_router_new_from_config (const LkDeliveryConfig *config);
 
+/* Replaces every channel with those @config describes (none where it has
+ * no section), safely while a worker thread sends through the router: the
+ * next message uses the new settings, one in progress finishes with the
+ * old. */
+void              lk_delivery_router_reconfigure     (LkDeliveryRouter       *self,
+                                                      const LkDeliveryConfig *config);
+/* Whether any method has a channel. */
+gboolean          lk_delivery_router_has_channels    (LkDeliveryRouter       *self);
+
+/* The channel for @method alone (the admin app's "Send test message"), or
+ * NULL when @config has no section for it. (transfer full) */
+LkDelivery       *lk_delivery_channel_new_from_config (const LkDeliveryConfig *config,
+                                                       LkDeliveryMethod        method);
+
 /* Reads the [delivery], [smtp], [sms] and [voice] groups of the key file
  * at @path (latchkeyd.conf's format; other groups are ignored). NULL with
  * @error for an unreadable or bad file; NULL without error when it

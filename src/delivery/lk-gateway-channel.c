@@ -17,6 +17,7 @@ struct _LkGatewayChannel
   LkGatewayConfig  *config;
   char             *issuer;
   gboolean          voice;
+  LkMessageTemplates *templates;  /* nullable: the default texts */
 };
 
 static void lk_gateway_channel_delivery_init (LkDeliveryInterface *iface);
@@ -31,6 +32,7 @@ lk_gateway_channel_finalize (GObject *object)
 
   lk_gateway_config_free (self->config);
   g_free (self->issuer);
+  lk_message_templates_free (self->templates);
   G_OBJECT_CLASS (lk_gateway_channel_parent_class)->finalize (object);
 }
 
@@ -57,6 +59,16 @@ lk_gateway_channel_new (LkGatewayConfig *config,
   self->issuer = g_strdup (issuer ? issuer : "Latchkey");
   self->voice = voice;
   return self;
+}
+
+void
+lk_gateway_channel_set_templates (LkGatewayChannel         *self,
+                                  const LkMessageTemplates *templates)
+{
+  g_return_if_fail (LK_IS_GATEWAY_CHANNEL (self));
+
+  lk_message_templates_free (self->templates);
+  self->templates = templates != NULL ? lk_message_templates_copy (templates) : NULL;
 }
 
 static void
@@ -144,7 +156,7 @@ lk_gateway_channel_deliver (LkDelivery            *delivery,
   const char *content_type;
   guint status;
 
-  text = lk_message_render (message, self->issuer, message->created_at, error);
+  text = lk_message_render_with (message, self->issuer, self->templates, message->created_at, error);
   if (text == NULL)
     return FALSE;
   /* Gateways want E.164: keep the leading + and the digits. */

@@ -16,6 +16,11 @@ LkGatewayChannel *lk_gateway_channel_new (LkGatewayConfig *config,
                                           const char      *issuer,
                                           gboolean         voice);
 
+/* Uses the administrator's texts (copied; NULL = the defaults). Call
+ * before the channel is used. */
+void              lk_gateway_channel_set_templates (LkGatewayChannel         *self,
+                                                    const LkMessageTemplates *templates);
+
 /* Replaces every secret of @config (password, header values) in @text with
  * "***", so a gateway reply that echoes one can be logged and stored. */
 char *lk_gateway_redact (const LkGatewayConfig *config,

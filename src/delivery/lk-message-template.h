@@ -5,6 +5,7 @@
 #pragma once
 
 #include "lk-delivery.h"
+#include "lk-delivery-config.h"
 
 G_BEGIN_DECLS
 
@@ -47,5 +48,26 @@ LkMessageText *lk_message_render (const LkOutboxMessage *message,
                                   const char            *issuer,
                                   gint64                 now,
                                   GError               **error);
+
+/* The same with the administrator's texts where @templates (nullable) has
+ * one. A replaced email body also gives the HTML part: its text escaped,
+ * blank lines as paragraphs. */
+LkMessageText *lk_message_render_with (const LkOutboxMessage    *message,
+                                       const char               *issuer,
+                                       const LkMessageTemplates *templates,
+                                       gint64                    now,
+                                       GError                  **error);
+
+/* The built-in text of @id in the current locale. */
+const char    *lk_message_template_default (LkTemplateId id);
+
+/* Whether @text may replace template @id: only the placeholders that kind
+ * of message has ({code}, {code_spoken} and {lifetime} only in passcodes),
+ * a passcode text other than the subject must carry {code} or
+ * {code_spoken}, a subject is one line. LK_DELIVERY_ERROR_TEMPLATE
+ * otherwise, naming the placeholder. */
+gboolean       lk_message_template_check   (LkTemplateId  id,
+                                            const char   *text,
+                                            GError      **error);
 
 G_END_DECLS

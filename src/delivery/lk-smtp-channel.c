@@ -16,6 +16,7 @@ struct _LkSmtpChannel
   GObject        parent_instance;
   LkSmtpConfig  *config;
   char          *issuer;
+  LkMessageTemplates *templates;  /* nullable: the default texts */
 };
 
 static void lk_smtp_channel_delivery_init (LkDeliveryInterface *iface);
@@ -30,6 +31,7 @@ lk_smtp_channel_finalize (GObject *object)
 
   lk_smtp_config_free (self->config);
   g_free (self->issuer);
+  lk_message_templates_free (self->templates);
   G_OBJECT_CLASS (lk_smtp_channel_parent_class)->finalize (object);
 }
 
@@ -54,6 +56,16 @@ lk_smtp_channel_new (LkSmtpConfig *config,
   self->config = config;
   self->issuer = g_strdup (issuer ? issuer : "Latchkey");
   return self;
+}
+
+void
+lk_smtp_channel_set_templates (LkSmtpChannel            *self,
+                               const LkMessageTemplates *templates)
+{
+  g_return_if_fail (LK_IS_SMTP_CHANNEL (self));
+
+  lk_message_templates_free (self->templates);
+  self->templates = templates != NULL ? lk_message_templates_copy (templates) : NULL;
 }
 
 char *
@@ -133,9 +145,10 @@ header_safe (const char *value)
 }
 
 char *
-lk_smtp_build_message (const LkSmtpConfig    *config,
-                       const char            *issuer,
-                       const LkOutboxMessage *message,
+lk_smtp_build_message (const LkSmtpConfig       *config,
+                       const char               *issuer,
+                       const LkMessageTemplates *templates,
+                       const LkOutboxMessage    *message,
                        gint64                 now,
                        GError               **error)
 {
@@ -157,7 +170,8 @@ lk_smtp_build_message (const LkSmtpConfig    *config,
       return NULL;
     }
   /* The lifetime is counted from when the code was made, not sent. */
-  text = lk_message_render (message, issuer, message->created_at > 0 ? message->created_at : now, error);
+  text = lk_message_render_with (message, issuer, templates, message->created_at > 0 ? message->created_at : now,
+                                 error);
   if (text == NULL)
     return NULL;
   subject = lk_smtp_encode_header (text->subject);
@@ -276,7 +290,7 @@ lk_smtp_channel_deliver (LkDelivery            *delivery,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   curl_init_once ();
-  body = lk_smtp_build_message (cfg, self->issuer, message, g_get_real_time () / G_USEC_PER_SEC, error);
+  body = lk_smtp_build_message (cfg, self->issuer, self->templates, message, g_get_real_time () / G_USEC_PER_SEC, error);
   if (body == NULL)
     return FALSE;
   if (port == 0)

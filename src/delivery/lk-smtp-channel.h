@@ -14,10 +14,17 @@ G_DECLARE_FINAL_TYPE (LkSmtpChannel, lk_smtp_channel, LK, SMTP_CHANNEL, GObject)
 LkSmtpChannel *lk_smtp_channel_new (LkSmtpConfig *config,
                                     const char   *issuer);
 
-/* Builds the whole RFC 5322 message for @message (exposed for tests). */
-char *lk_smtp_build_message (const LkSmtpConfig    *config,
-                             const char            *issuer,
-                             const LkOutboxMessage *message,
+/* Uses the administrator's texts (copied; NULL = the defaults). Call
+ * before the channel is used. */
+void           lk_smtp_channel_set_templates (LkSmtpChannel            *self,
+                                              const LkMessageTemplates *templates);
+
+/* Builds the whole RFC 5322 message for @message (exposed for tests).
+ * @templates nullable. */
+char *lk_smtp_build_message (const LkSmtpConfig       *config,
+                             const char               *issuer,
+                             const LkMessageTemplates *templates,
+                             const LkOutboxMessage    *message,
                              gint64                 now,
                              GError               **error);
 

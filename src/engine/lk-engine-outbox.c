@@ -171,6 +171,17 @@ lk_engine_oneoff_validate (LkEngine    *engine,
   return lk_engine_step_done (st, 0, error);
 }
 
+void
+lk_engine_set_send_limit (LkEngine *engine,
+                          guint     limit,
+                          guint     window)
+{
+  g_return_if_fail (engine != NULL);
+
+  engine->config.send_limit = limit;
+  engine->config.send_window = window;
+}
+
 gboolean
 lk_engine_outbox_check_rate (LkEngine    *engine,
                              gint64       account_id,

@@ -269,6 +269,13 @@ gint64      lk_engine_send_otp        (LkEngine          *engine,
                                        LkDeliveryMethod   method,
                                        GError           **error);
 
+/* Changes the per-user send limit (LkEngineConfig's send_limit and
+ * send_window, same meaning) for the sends from now on: the admin app's
+ * preferences apply without reopening the database. */
+void        lk_engine_set_send_limit  (LkEngine          *engine,
+                                       guint              limit,
+                                       guint              window);
+
 /* ---- outbox (the delivery issue drives these) ---- */
 
 /* Claims up to @max due messages (pending, retry time reached) of every

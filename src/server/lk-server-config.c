@@ -36,6 +36,8 @@ static const struct
                   "ca-file", "timeout", NULL } },
   { "voice",    { "preset", "url", "method", "headers", "format", "body", "username", "password", "from",
                   "ca-file", "timeout", NULL } },
+  { "templates", { "passcode-subject", "passcode-body", "passcode-sms", "passcode-voice",
+                   "welcome-subject", "welcome-body", "welcome-sms", NULL } },
 };
 
 void

@@ -97,6 +97,51 @@ test_refused (void)
   }
 }
 
+/* [templates]: the administrator's texts, line breaks as \n, checked
+ * when the file is read (a typo in a placeholder stops latchkeyd, not a
+ * message at 3 a.m.). */
+static void
+test_templates (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkDeliveryConfig) config = load (
+      "[templates]\npasscode-subject=  {issuer} sign-in code\n"
+      "passcode-body=Hello {name},\\n\\nyour code: {code}\\n\npasscode-sms=\nwelcome-sms=Welcome {name} ({login})\n",
+      &error);
+  g_autoptr(LkDeliveryConfig) none = load ("[delivery]\nissuer=Acme\n", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (config->templates);
+  g_assert_cmpstr (config->templates->text[LK_TEMPLATE_PASSCODE_SUBJECT], ==, "{issuer} sign-in code");
+  g_assert_cmpstr (config->templates->text[LK_TEMPLATE_PASSCODE_BODY], ==, "Hello {name},\n\nyour code: {code}\n");
+  /* Empty is the default. */
+  g_assert_null (config->templates->text[LK_TEMPLATE_PASSCODE_SMS]);
+  g_assert_cmpstr (config->templates->text[LK_TEMPLATE_WELCOME_SMS], ==, "Welcome {name} ({login})");
+  g_assert_null (none->templates);
+
+  {
+    static const struct { const char *text; const char *says; } bad[] = {
+      { "[templates]\npasscode-sms=Code {kode}\n", "[templates] passcode-sms: Unknown placeholder {kode}" },
+      { "[templates]\nwelcome-body=Your code {code}\n", "[templates] welcome-body: Unknown placeholder {code}" },
+      { "[templates]\npasscode-voice=Hello {name}\n", "{code}" },
+      { "[templates]\npasscode-subjet=x\n", "passcode-subjet" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(GError) local = NULL;
+        g_autoptr(LkDeliveryConfig) refused = load (bad[i].text, &local);
+
+        g_test_message ("case %zu: %s", i, local ? local->message : "(accepted)");
+        g_assert_null (refused);
+        g_assert_nonnull (local);
+        g_assert_nonnull (strstr (local->message, bad[i].says));
+      }
+  }
+  g_assert_true (g_strv_contains (lk_delivery_config_groups (), "templates"));
+  g_assert_true (g_strv_contains (lk_delivery_config_keys ("templates"), "welcome-subject"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -106,5 +151,6 @@ main (int   argc,
   g_test_add_func ("/delivery/config/full", test_full);
   g_test_add_func ("/delivery/config/absent", test_absent);
   g_test_add_func ("/delivery/config/refused", test_refused);
+  g_test_add_func ("/delivery/config/templates", test_templates);
   return g_test_run ();
 }

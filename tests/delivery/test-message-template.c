@@ -3,7 +3,9 @@
  * expansion and escaping, refusals, RFC 2047 subjects, both MIME parts. */
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #include "lk-delivery-error.h"
 #include "lk-message-template.h"
@@ -139,7 +141,7 @@ test_build_message (void)
   config.host = (char *) "127.0.0.1";
   config.from = (char *) "noreply@example.org";
   config.from_name = (char *) "Sécurité";
-  mail = lk_smtp_build_message (&config, "Acme", m, 1700000000, &error);
+  mail = lk_smtp_build_message (&config, "Acme", NULL, m, 1700000000, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (mail, "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"));
   g_assert_nonnull (strstr (mail, "From: =?UTF-8?B?"));
@@ -183,9 +185,167 @@ test_build_message (void)
   g_free (m->destination);
   m->destination = g_strdup ("zoe@example.org>\r\nBcc: <x@evil.example");
   g_clear_pointer (&mail, g_free);
-  mail = lk_smtp_build_message (&config, "Acme", m, 1700000000, &error);
+  mail = lk_smtp_build_message (&config, "Acme", NULL, m, 1700000000, &error);
   g_assert_null (mail);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
+static void
+test_custom (void)
+{
+  g_autoptr(LkOutboxMessage) m = passcode_message ();
+  g_autoptr(LkMessageText) text = NULL;
+  g_autoptr(LkMessageTemplates) templates = lk_message_templates_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mail = NULL;
+  LkSmtpConfig config = { .host = (char *) "127.0.0.1", .from = (char *) "noreply@example.org" };
+
+  templates->text[LK_TEMPLATE_PASSCODE_SUBJECT] = g_strdup ("{issuer} code for {login}");
+  templates->text[LK_TEMPLATE_PASSCODE_BODY] = g_strdup ("Dear {name} & team,\nCode: {code}\n\nValid {lifetime}. <Do not reply>");
+  templates->text[LK_TEMPLATE_PASSCODE_SMS] = g_strdup ("Code {code} ({lifetime})");
+  templates->text[LK_TEMPLATE_PASSCODE_VOICE] = g_strdup ("Code: {code_spoken}.");
+  text = lk_message_render_with (m, "Acme", templates, m->created_at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text->subject, ==, "Acme code for zoe");
+  g_assert_cmpstr (text->text, ==, "Dear Zoë <Ünal & co> & team,\nCode: 042917\n\nValid 10 minutes. <Do not reply>");
+  g_assert_cmpstr (text->sms, ==, "Code 042917 (10 minutes)");
+  g_assert_cmpstr (text->spoken, ==, "Code: 0, 4, 2, 9, 1, 7.");
+  /* The HTML part comes from the administrator's text: everything escaped,
+   * blank lines as paragraphs, line breaks kept. */
+  g_assert_nonnull (strstr (text->html, "<p>Dear Zoë &lt;Ünal &amp; co&gt; &amp; team,<br>\nCode: 042917</p>\n"
+                                        "<p>Valid 10 minutes. &lt;Do not reply&gt;</p>"));
+  g_clear_pointer (&text, lk_message_text_free);
+
+  /* Unset texts stay the defaults; welcome texts are their own. */
+  templates->text[LK_TEMPLATE_WELCOME_SMS] = g_strdup ("Hi {name}, device {serial} is yours.");
+  m->kind = LK_OUTBOX_KIND_WELCOME;
+  g_clear_pointer (&m->code, g_free);
+  text = lk_message_render_with (m, "Acme", templates, m->created_at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text->subject, ==, "Welcome to Acme");
+  g_assert_cmpstr (text->sms, ==, "Hi Zoë <Ünal & co>, device k3m9q-7vx2a-0hd4r is yours.");
+  g_clear_pointer (&text, lk_message_text_free);
+
+  /* The email the channel builds carries them. */
+  m->kind = LK_OUTBOX_KIND_PASSCODE;
+  m->code = g_strdup ("042917");
+  mail = lk_smtp_build_message (&config, "Acme", templates, m, 1700000000, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (mail, "\r\nSubject: Acme code for zoe\r\n"));
+}
+
+static void
+test_check (void)
+{
+  static const struct
+  {
+    LkTemplateId  id;
+    const char   *text;
+    const char   *says;   /* NULL = accepted */
+  } cases[] = {
+    { LK_TEMPLATE_PASSCODE_SMS, "{issuer}: {code}, {lifetime}, {name} {login} {serial}", NULL },
+    { LK_TEMPLATE_PASSCODE_VOICE, "Your code is {code_spoken}", NULL },
+    { LK_TEMPLATE_PASSCODE_SUBJECT, "Your code", NULL },
+    { LK_TEMPLATE_PASSCODE_BODY, "JSON-ish {braces} are fine: {\"a\": 1} {code}", "{braces}" },
+    { LK_TEMPLATE_PASSCODE_SMS, "Your code is {codee}", "{codee}" },
+    { LK_TEMPLATE_PASSCODE_SMS, "Your code is {Code} {code}", NULL },
+    { LK_TEMPLATE_PASSCODE_SMS, "No code here, {name}", "{code}" },
+    { LK_TEMPLATE_PASSCODE_SUBJECT, "Two\nlines", "single line" },
+    { LK_TEMPLATE_WELCOME_SUBJECT, "Welcome {name}\r", "single line" },
+    { LK_TEMPLATE_WELCOME_BODY, "Welcome, your code is {code}", "{code}" },
+    { LK_TEMPLATE_WELCOME_SMS, "Valid for {lifetime}", "{lifetime}" },
+    { LK_TEMPLATE_WELCOME_SMS, "Hello {name}, {serial} for {login} at {issuer}", NULL },
+    { LK_TEMPLATE_WELCOME_SMS, "   ", "empty" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean ok = lk_message_template_check (cases[i].id, cases[i].text, &error);
+
+      g_test_message ("case %zu", i);
+      if (cases[i].says == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          continue;
+        }
+      g_assert_false (ok);
+      g_assert_error (error, LK_DELIVERY_ERROR, LK_DELIVERY_ERROR_TEMPLATE);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+    }
+  {
+    /* What the check accepts renders: every default passes it. */
+    for (guint id = 0; id < LK_N_TEMPLATES; id++)
+      {
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true (lk_message_template_check (id, lk_message_template_default (id), &error));
+        g_assert_no_error (error);
+        g_assert_nonnull (lk_message_template_key (id));
+      }
+    g_assert_null (lk_message_template_key (LK_N_TEMPLATES));
+  }
+}
+
+/* The default texts come from the translations: render in French and
+ * German with the build's catalogues (skipped without locale data). */
+static void
+test_translated (void)
+{
+  g_autofree char *podir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "po", NULL);
+  g_autofree char *tmp = g_dir_make_tmp ("lk-locale-XXXXXX", NULL);
+  static const struct { const char *lang; const char *locale; const char *sms; } langs[] = {
+    { "fr", "fr_FR", "Acme : votre code est 042917. Il est valable 10 minutes." },
+    { "de", "de_DE", "Acme: Ihr Code ist 042917. Er ist 10 Minuten gültig." },
+  };
+  char *old = g_strdup (setlocale (LC_ALL, NULL));
+
+  if (g_getenv ("LK_BUILD_ROOT") == NULL || !g_file_test (podir, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no build po/ directory");
+      g_free (old);
+      return;
+    }
+  g_setenv ("LOCPATH", tmp, TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, podir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  for (gsize i = 0; i < G_N_ELEMENTS (langs); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.UTF-8", langs[i].locale);
+      g_autofree char *dir = g_build_filename (tmp, name, NULL);
+      const char *argv[] = { "localedef", "-i", langs[i].locale, "-f", "UTF-8", dir, NULL };
+      g_autoptr(LkOutboxMessage) m = passcode_message ();
+      g_autoptr(LkMessageText) text = NULL;
+      g_autoptr(GError) error = NULL;
+      int status = -1;
+
+      /* LANGUAGE before setlocale(), which tells gettext to look again. */
+      g_setenv ("LANGUAGE", langs[i].lang, TRUE);
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                         G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) ||
+          !g_spawn_check_wait_status (status, NULL) || setlocale (LC_ALL, name) == NULL)
+        {
+          g_test_skip ("cannot make the locale (localedef)");
+          break;
+        }
+      text = lk_message_render (m, "Acme", m->created_at, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s: %s", langs[i].lang, text->sms);
+      g_assert_true (g_str_has_prefix (text->sms, langs[i].sms));
+      g_assert_cmpstr (text->subject, !=, "Your Acme passcode");
+    }
+  setlocale (LC_ALL, old);
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_unsetenv ("LOCPATH");
+  g_free (old);
+  {
+    /* localedef writes a directory tree per locale. */
+    const char *rm[] = { "rm", "-rf", tmp, NULL };
+
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
 }
 
 int
@@ -196,6 +356,9 @@ main (int   argc,
   g_setenv ("LANGUAGE", "C", TRUE);
   g_test_add_func ("/delivery/template/expand", test_expand);
   g_test_add_func ("/delivery/template/render", test_render);
+  g_test_add_func ("/delivery/template/custom", test_custom);
+  g_test_add_func ("/delivery/template/check", test_check);
+  g_test_add_func ("/delivery/template/translated", test_translated);
   g_test_add_func ("/delivery/smtp/encode-header", test_encode_header);
   g_test_add_func ("/delivery/smtp/build-message", test_build_message);
   return g_test_run ();
