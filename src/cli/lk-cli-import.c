@@ -290,12 +290,21 @@ import_pskc (LkCliContext *ctx,
   g_auto(LkCliAdminOptions) opts = { 0 };
   g_autofree char *key_hex = NULL;
   g_autofree char *password_file = NULL;
+  g_autofree char *private_key_file = NULL;
+  g_autofree char *signer_cert_file = NULL;
+  gboolean allow_untrusted = FALSE;
   gboolean dry_run = FALSE;
   int batch = 0;
   const GOptionEntry entries[] = {
     { "key", 0, 0, G_OPTION_ARG_STRING, &key_hex, N_("The pre-shared AES key, in hexadecimal"), "HEX" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
       N_("A file whose first line is the password (PBKDF2)"), "FILE" },
+    { "private-key", 0, 0, G_OPTION_ARG_FILENAME, &private_key_file,
+      N_("The RSA private key (PEM) of a file encrypted to a certificate"), "FILE" },
+    { "signer-cert", 0, 0, G_OPTION_ARG_FILENAME, &signer_cert_file,
+      N_("The vendor's certificate (PEM): the file must carry a valid signature by it"), "FILE" },
+    { "allow-untrusted-signer", 0, 0, G_OPTION_ARG_NONE, &allow_untrusted,
+      N_("Accept a valid signature by the certificate inside the file"), NULL },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Report what would happen; write nothing"), NULL },
     { "batch", 0, 0, G_OPTION_ARG_INT, &batch, N_("Keys per transaction (default 500)"), "N" },
     { NULL }
@@ -307,6 +316,10 @@ import_pskc (LkCliContext *ctx,
   g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
   char *password = NULL;
+  g_autofree char *signer_pem = NULL;
+  char *private_pem = NULL;
+  gsize private_len = 0;
+  g_auto(LkPskcInfo) info = { 0 };
   guint8 key[32];
   LkPskcProtection protection = { 0 };
   LkBulkOptions o;
@@ -341,14 +354,33 @@ import_pskc (LkCliContext *ctx,
         return lk_cli_report_error (ctx, error);
       protection.password = password;
     }
+  protection.allow_untrusted_signer = allow_untrusted;
+  if ((signer_cert_file != NULL && !g_file_get_contents (signer_cert_file, &signer_pem, NULL, &error))
+      || (private_key_file != NULL && !g_file_get_contents (private_key_file, &private_pem, &private_len, &error)))
+    {
+      lk_secure_wipe (key, sizeof key);
+      lk_secure_str_free (password);
+      return lk_cli_report_error (ctx, error);
+    }
+  protection.signer_cert_pem = signer_pem;
+  protection.private_key_pem = private_pem;
 
   file = g_mapped_file_new (argv[1], FALSE, &error);
   if (file != NULL)
-    keys = lk_pskc_read (g_mapped_file_get_contents (file), g_mapped_file_get_length (file), &protection, &error);
+    keys = lk_pskc_read_full (g_mapped_file_get_contents (file), g_mapped_file_get_length (file), &protection,
+                              &info, &error);
   lk_secure_wipe (key, sizeof key);
   lk_secure_str_free (password);
+  if (private_pem != NULL)
+    lk_secure_wipe (private_pem, private_len);
+  g_free (private_pem);
   if (keys == NULL)
     return lk_cli_report_error (ctx, error);
+  if (info.signature == LK_PSKC_SIGNED_TRUSTED)
+    g_printerr (_("Signature verified: signed by “%s”\n"), info.signer);
+  else if (info.signature == LK_PSKC_SIGNED_UNTRUSTED)
+    g_printerr (_("Warning: the signature is valid, but its signer “%s” was not checked against a trusted "
+                  "certificate\n"), info.signer);
   if (ctx->server_url != NULL)
     {
       /* Through the API: one small request per key (docs/bulk.md). */

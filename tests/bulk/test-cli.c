@@ -8,6 +8,9 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <openssl/rsa.h>
+
+#include "pskc-test-sign.h"
 
 typedef struct
 {
@@ -88,7 +91,8 @@ static void
 teardown (Fixture       *f,
           gconstpointer  data)
 {
-  const char *names[] = { "t.db", "t.db.key", "t.db-wal", "t.db-shm", "u.csv", "out.xml", "pw", NULL };
+  const char *names[] = { "t.db", "t.db.key", "t.db-wal", "t.db-shm", "u.csv", "out.xml", "pw",
+                          "key.pem", "vendor.pem", "other.pem", "signed.xml", "tampered.xml", "rsa.xml", NULL };
 
   for (guint i = 0; names[i]; i++)
     {
@@ -222,6 +226,89 @@ test_users (Fixture       *f,
 }
 
 /* On a terminal (a pty from script(1)) the progress bar is drawn on stderr. */
+static char *
+write_file (Fixture    *f,
+            const char *name,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* --signer-cert, --allow-untrusted-signer and --private-key: signed and
+ * RSA-encrypted files (made by pskc-test-sign.c) through the command. */
+static void
+test_pskc_signed_rsa (Fixture       *f,
+                      gconstpointer  data)
+{
+  SignSpec spec = { .uri = "#KC1" };
+  g_autofree char *xml = signed_container (&spec);
+  g_autofree char *bad_xml = g_strdup (xml);
+  g_autofree char *vendor_pem = cert_pem (pki ()->cert);
+  g_autofree char *other_pem = cert_pem (pki_other ()->cert);
+  g_autofree char *private_pem = key_pem (pki ()->key);
+  g_autofree char *rsa_xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+                                            RSA_PKCS1_OAEP_PADDING, FALSE);
+  g_autofree char *signed_path = NULL, *tampered = NULL, *vendor = NULL, *other = NULL, *key = NULL, *rsa = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  char *at = strstr (bad_xml, "SIG-1");
+
+  at[4] = '2';
+  signed_path = write_file (f, "signed.xml", xml);
+  tampered = write_file (f, "tampered.xml", bad_xml);
+  vendor = write_file (f, "vendor.pem", vendor_pem);
+  other = write_file (f, "other.pem", other_pem);
+  key = write_file (f, "key.pem", private_pem);
+  rsa = write_file (f, "rsa.xml", rsa_xml);
+
+  /* Signed, nobody trusted: refused, and the way out named. */
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", signed_path, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Latchkey Test Vendor"));
+  g_assert_nonnull (strstr (err, "--allow-untrusted-signer"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* Another vendor's certificate; a tampered file. */
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", "--signer-cert", other, signed_path, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "Someone Else"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", "--signer-cert", vendor, tampered, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "altered"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* A missing certificate file is an error, not an unsigned import. */
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", "--signer-cert", "missing.pem", signed_path, NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* The vendor's certificate: imported, and said so. */
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", "--signer-cert", vendor, signed_path, NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "Signature verified"));
+  g_assert_nonnull (strstr (out, "1 added"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* Accepted without a certificate only when asked, with a warning. */
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", "--allow-untrusted-signer", signed_path, NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "Warning"));
+  g_assert_nonnull (strstr (out, "1 skipped"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Encrypted to the vendor's certificate. */
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", rsa, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "--private-key"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", "--private-key", other, rsa, NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run (f, &out, &err, "import", "pskc", "--private-key", key, rsa, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "1 added"));
+}
+
 static void
 test_progress_bar (Fixture       *f,
                    gconstpointer  data)
@@ -256,10 +343,15 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/bulk/cli/pskc", Fixture, NULL, setup, test_pskc, teardown);
   g_test_add ("/bulk/cli/users", Fixture, NULL, setup, test_users, teardown);
   g_test_add ("/bulk/cli/progress-bar", Fixture, NULL, setup, test_progress_bar, teardown);
-  return g_test_run ();
+  g_test_add ("/bulk/cli/pskc-signed-rsa", Fixture, NULL, setup, test_pskc_signed_rsa, teardown);
+  status = g_test_run ();
+  pki_free_all ();
+  return status;
 }

@@ -6,12 +6,11 @@
 #include <string.h>
 #include <glib.h>
 
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <openssl/x509.h>
 
 #include "lk-pskc.h"
+#include "pskc-test-sign.h"
 
 /* The secret the RFC's examples carry: "12345678901234567890". */
 #define RFC_SECRET "12345678901234567890"
@@ -51,207 +50,6 @@ assert_secret (const LkPskcKey *key,
   g_assert_nonnull (key->secret);
   secret = g_bytes_get_data (key->secret, &n);
   g_assert_cmpmem (secret, n, expected, strlen (expected));
-}
-
-/* ---- key pairs, certificates, signing (independent of the reader) --------------- */
-
-typedef struct
-{
-  EVP_PKEY *key;
-  X509     *cert;
-} Pki;
-
-static Pki *
-pki_new (const char *cn)
-{
-  Pki *p = g_new0 (Pki, 1);
-  X509_NAME *name;
-
-  p->key = EVP_RSA_gen (2048);
-  g_assert_nonnull (p->key);
-  p->cert = X509_new ();
-  g_assert_nonnull (p->cert);
-  g_assert_cmpint (X509_set_version (p->cert, 2), ==, 1);
-  g_assert_cmpint (ASN1_INTEGER_set (X509_get_serialNumber (p->cert), 1), ==, 1);
-  g_assert_nonnull (X509_gmtime_adj (X509_getm_notBefore (p->cert), -3600));
-  g_assert_nonnull (X509_gmtime_adj (X509_getm_notAfter (p->cert), 86400));
-  name = X509_get_subject_name (p->cert);
-  g_assert_cmpint (X509_NAME_add_entry_by_txt (name, "O", MBSTRING_ASC, (const guchar *) "Latchkey tests", -1, -1, 0), ==, 1);
-  g_assert_cmpint (X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC, (const guchar *) cn, -1, -1, 0), ==, 1);
-  g_assert_cmpint (X509_set_issuer_name (p->cert, name), ==, 1);
-  g_assert_cmpint (X509_set_pubkey (p->cert, p->key), ==, 1);
-  g_assert_cmpint (X509_sign (p->cert, p->key, EVP_sha256 ()), >, 0);
-  return p;
-}
-
-static void
-pki_free (Pki *p)
-{
-  EVP_PKEY_free (p->key);
-  X509_free (p->cert);
-  g_free (p);
-}
-
-/* Two vendors' key pairs, made once per run (RSA generation is slow). */
-static Pki *vendor, *other_vendor;
-
-static Pki *
-pki (void)
-{
-  if (vendor == NULL)
-    vendor = pki_new ("Latchkey Test Vendor");
-  return vendor;
-}
-
-static Pki *
-pki_other (void)
-{
-  if (other_vendor == NULL)
-    other_vendor = pki_new ("Someone Else");
-  return other_vendor;
-}
-
-static char *
-bio_text (BIO *bio)
-{
-  char *data = NULL;
-  long len = BIO_get_mem_data (bio, &data);
-  char *text = g_strndup (data, (gsize) len);
-
-  BIO_free (bio);
-  return text;
-}
-
-static char *
-key_pem (EVP_PKEY *key)
-{
-  BIO *bio = BIO_new (BIO_s_mem ());
-
-  g_assert_cmpint (PEM_write_bio_PrivateKey (bio, key, NULL, NULL, 0, NULL, NULL), ==, 1);
-  return bio_text (bio);
-}
-
-static char *
-cert_pem (X509 *cert)
-{
-  BIO *bio = BIO_new (BIO_s_mem ());
-
-  g_assert_cmpint (PEM_write_bio_X509 (bio, cert), ==, 1);
-  return bio_text (bio);
-}
-
-static char *
-cert_base64 (X509 *cert)
-{
-  unsigned char *der = NULL;
-  int len = i2d_X509 (cert, &der);
-  char *b64;
-
-  g_assert_cmpint (len, >, 0);
-  b64 = g_base64_encode (der, (gsize) len);
-  OPENSSL_free (der);
-  return b64;
-}
-
-static char *
-digest_base64 (const EVP_MD *md,
-               const char   *text)
-{
-  guint8 digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-
-  g_assert_cmpint (EVP_Digest (text, strlen (text), digest, &len, md, NULL), ==, 1);
-  return g_base64_encode (digest, len);
-}
-
-static char *
-rsa_sign_base64 (EVP_PKEY     *key,
-                 const EVP_MD *md,
-                 const char   *text)
-{
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
-  guint8 sig[512];
-  size_t len = sizeof sig;
-
-  g_assert_cmpint (EVP_DigestSignInit (ctx, NULL, md, NULL, key), ==, 1);
-  g_assert_cmpint (EVP_DigestSign (ctx, sig, &len, (const guint8 *) text, strlen (text)), ==, 1);
-  EVP_MD_CTX_free (ctx);
-  return g_base64_encode (sig, len);
-}
-
-#define NS_PSKC "urn:ietf:params:xml:ns:keyprov:pskc"
-#define NS_DS   "http://www.w3.org/2000/09/xmldsig#"
-#define C14N_EXC "http://www.w3.org/2001/10/xml-exc-c14n#"
-#define C14N_INC "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
-
-/* A container written in canonical XML (namespace declarations first,
- * attributes sorted, no empty-element tags), so that the tests compute
- * digests over the literal text and do not depend on the reader's own
- * canonicalizer. */
-#define SIGNED_OPEN "<pskc:KeyContainer xmlns:pskc=\"" NS_PSKC "\" Id=\"KC1\" Version=\"1.0\">"
-#define SIGNED_KEY \
-  "<pskc:Key Algorithm=\"urn:ietf:params:xml:ns:keyprov:pskc:hotp\" Id=\"K1\">" \
-  "<pskc:AlgorithmParameters><pskc:ResponseFormat Encoding=\"DECIMAL\" Length=\"8\"></pskc:ResponseFormat>" \
-  "</pskc:AlgorithmParameters>\n<pskc:Data><pskc:Secret><pskc:PlainValue>MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=" \
-  "</pskc:PlainValue></pskc:Secret><pskc:Counter><pskc:PlainValue>0</pskc:PlainValue></pskc:Counter>" \
-  "</pskc:Data></pskc:Key>"
-#define SIGNED_BODY \
-  "\n<pskc:KeyPackage><pskc:DeviceInfo><pskc:Manufacturer>Acme</pskc:Manufacturer>" \
-  "<pskc:SerialNo>SIG-1</pskc:SerialNo></pskc:DeviceInfo>" SIGNED_KEY "</pskc:KeyPackage>\n"
-#define SIGNED_CLOSE "</pskc:KeyContainer>"
-
-typedef struct
-{
-  const char *uri;        /* the Reference URI */
-  gboolean    inclusive;  /* C14N 1.0 instead of exclusive C14N */
-  gboolean    sha1;       /* rsa-sha1 and sha1 instead of SHA-256 */
-  const char *covered;    /* the canonical text the digest is over; NULL = the container minus the signature */
-  gboolean    no_cert;    /* no X509Data in KeyInfo */
-  Pki        *signer;     /* NULL = pki () */
-} SignSpec;
-
-/* The ds:Signature element for @spec. */
-static char *
-signature_for (const SignSpec *spec)
-{
-  const char *c14n = spec->inclusive ? C14N_INC : C14N_EXC;
-  const EVP_MD *md = spec->sha1 ? EVP_sha1 () : EVP_sha256 ();
-  Pki *signer = spec->signer ? spec->signer : pki ();
-  g_autofree char *covered = spec->covered ? g_strdup (spec->covered)
-                                           : g_strconcat (SIGNED_OPEN, SIGNED_BODY, SIGNED_CLOSE, NULL);
-  g_autofree char *digest = digest_base64 (md, covered);
-  g_autofree char *info = NULL;
-  g_autofree char *value = NULL;
-  g_autofree char *cert = cert_base64 (signer->cert);
-
-  /* SignedInfo in its canonical form: exclusive C14N declares only ds on
-   * it; inclusive C14N also the pskc namespace in scope from the root. */
-  info = g_strdup_printf ("<ds:SignedInfo xmlns:ds=\"" NS_DS "\"%s>"
-                          "<ds:CanonicalizationMethod Algorithm=\"%s\"></ds:CanonicalizationMethod>"
-                          "<ds:SignatureMethod Algorithm=\"%s\"></ds:SignatureMethod>"
-                          "<ds:Reference URI=\"%s\"><ds:Transforms>"
-                          "<ds:Transform Algorithm=\"" NS_DS "enveloped-signature\"></ds:Transform>"
-                          "<ds:Transform Algorithm=\"%s\"></ds:Transform></ds:Transforms>"
-                          "<ds:DigestMethod Algorithm=\"%s\"></ds:DigestMethod>"
-                          "<ds:DigestValue>%s</ds:DigestValue></ds:Reference></ds:SignedInfo>",
-                          spec->inclusive ? " xmlns:pskc=\"" NS_PSKC "\"" : "", c14n,
-                          spec->sha1 ? NS_DS "rsa-sha1" : "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-                          spec->uri, c14n,
-                          spec->sha1 ? NS_DS "sha1" : "http://www.w3.org/2001/04/xmlenc#sha256", digest);
-  value = rsa_sign_base64 (signer->key, md, info);
-  return g_strdup_printf ("<ds:Signature xmlns:ds=\"" NS_DS "\">%s<ds:SignatureValue>%s</ds:SignatureValue>"
-                          "%s%s%s</ds:Signature>", info, value,
-                          spec->no_cert ? "" : "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>",
-                          spec->no_cert ? "" : cert,
-                          spec->no_cert ? "" : "</ds:X509Certificate></ds:X509Data></ds:KeyInfo>");
-}
-
-static char *
-signed_container (const SignSpec *spec)
-{
-  g_autofree char *signature = signature_for (spec);
-
-  return g_strconcat (SIGNED_OPEN, SIGNED_BODY, signature, SIGNED_CLOSE, NULL);
 }
 
 static GPtrArray *
@@ -1040,47 +838,6 @@ test_signature_wrapping (void)
 
 /* ---- RSA key transport (RFC 6030 section 6.3) ------------------------------------ */
 
-static char *
-rsa_encrypt_base64 (EVP_PKEY   *key,
-                    int         padding,
-                    const char *plain,
-                    gsize       len)
-{
-  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new (key, NULL);
-  guint8 out[512];
-  size_t out_len = sizeof out;
-
-  g_assert_cmpint (EVP_PKEY_encrypt_init (ctx), ==, 1);
-  g_assert_cmpint (EVP_PKEY_CTX_set_rsa_padding (ctx, padding), ==, 1);
-  g_assert_cmpint (EVP_PKEY_encrypt (ctx, out, &out_len, (const guint8 *) plain, len), ==, 1);
-  EVP_PKEY_CTX_free (ctx);
-  return g_base64_encode (out, out_len);
-}
-
-/* A container like RFC 6030 figure 8, encrypted to the test certificate. */
-static char *
-rsa_container (const char *algorithm,
-               int         padding)
-{
-  g_autofree char *cert = cert_base64 (pki ()->cert);
-  g_autofree char *secret = rsa_encrypt_base64 (pki ()->key, padding, RFC_SECRET, 20);
-  g_autofree char *counter = rsa_encrypt_base64 (pki ()->key, padding, "\x00\x00\x00\x07", 4);
-
-  return g_strdup_printf (
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<KeyContainer xmlns=\"" NS_PSKC "\" xmlns:ds=\"" NS_DS "\" xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\""
-    " Version=\"1.0\">\n"
-    "  <EncryptionKey><ds:X509Data><ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data></EncryptionKey>\n"
-    "  <KeyPackage><DeviceInfo><SerialNo>RSA-1</SerialNo></DeviceInfo>\n"
-    "    <Key Id=\"R1\" Algorithm=\"urn:ietf:params:xml:ns:keyprov:pskc:hotp\">\n"
-    "      <Data><Secret><EncryptedValue><xenc:EncryptionMethod Algorithm=\"%s\"/>\n"
-    "        <xenc:CipherData><xenc:CipherValue>%s</xenc:CipherValue></xenc:CipherData></EncryptedValue></Secret>\n"
-    "        <Counter><EncryptedValue><xenc:EncryptionMethod Algorithm=\"%s\"/>\n"
-    "        <xenc:CipherData><xenc:CipherValue>%s</xenc:CipherValue></xenc:CipherData></EncryptedValue></Counter>\n"
-    "      </Data></Key></KeyPackage>\n"
-    "</KeyContainer>\n", cert, algorithm, secret, algorithm, counter);
-}
-
 static void
 test_rsa (void)
 {
@@ -1094,7 +851,7 @@ test_rsa (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *xml = rsa_container (cases[i].uri, cases[i].padding);
+      g_autofree char *xml = rsa_container (cases[i].uri, cases[i].padding, TRUE);
       g_autoptr(GError) error = NULL;
       g_autoptr(GPtrArray) keys = read_text (xml, &p, NULL, &error);
       LkPskcKey *key;
@@ -1111,7 +868,7 @@ test_rsa (void)
 static void
 test_rsa_refused (void)
 {
-  g_autofree char *xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", RSA_PKCS1_OAEP_PADDING);
+  g_autofree char *xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", RSA_PKCS1_OAEP_PADDING, TRUE);
   g_autofree char *other = key_pem (pki_other ()->key);
   g_autofree char *mine = key_pem (pki ()->key);
   LkPskcProtection p = { 0 };
@@ -1165,7 +922,7 @@ test_rsa_refused (void)
 static void
 test_rsa_signed (void)
 {
-  g_autofree char *xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-1_5", RSA_PKCS1_PADDING);
+  g_autofree char *xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-1_5", RSA_PKCS1_PADDING, FALSE);
   g_autofree char *key = key_pem (pki ()->key);
   g_autofree char *cert = cert_pem (pki ()->cert);
   LkPskcProtection p = { .private_key_pem = key, .signer_cert_pem = cert };
@@ -1212,7 +969,6 @@ main (int    argc,
   g_test_add_func ("/bulk/pskc/rsa/refused", test_rsa_refused);
   g_test_add_func ("/bulk/pskc/rsa/unsigned-with-signer", test_rsa_signed);
   status = g_test_run ();
-  g_clear_pointer (&vendor, pki_free);
-  g_clear_pointer (&other_vendor, pki_free);
+  pki_free_all ();
   return status;
 }
