@@ -96,31 +96,6 @@ lk_api_activation_response_free (LkApiActivationResponse *response)
 /* ---- requests ------------------------------------------------------------ */
 
 static gboolean
-get_string (LkApiFields  *fields,
-            const char   *name,
-            char        **slot,
-            GError      **error)
-{
-  g_free (*slot);
-  *slot = NULL;
-  return lk_api_fields_get_string (fields, name, slot, error);
-}
-
-static gboolean
-get_int (LkApiFields  *fields,
-         const char   *name,
-         int          *slot,
-         GError      **error)
-{
-  gint64 value;
-
-  if (!lk_api_fields_get_int (fields, name, 0, G_MAXINT, LK_UNSET, &value, error))
-    return FALSE;
-  *slot = (int) value;
-  return TRUE;
-}
-
-static gboolean
 require (const char  *value,
          const char  *name,
          GError     **error)
@@ -153,36 +128,36 @@ lk_api_activation_decode_request (LkApiRequest  *request,
     request->activation = lk_api_activation_request_new ();
   a = request->activation;
 
-  if (!get_string (fields, SERIAL_NAMES, &a->serial, error) ||
+  if (!lk_api_fields_read_string (fields, SERIAL_NAMES, &a->serial, error) ||
       !require (a->serial, "serialNumber", error))
     return FALSE;
 
   switch (request->op)
     {
     case LK_API_OP_CREATE_LICENCE:
-      return get_string (fields, "username", &a->username, error)
-             && get_int (fields, "maxInstances", &a->max_instances, error)
-             && get_int (fields, "OtpType", &a->otp_type, error)
-             && get_string (fields, "algorithm", &a->algorithm, error)
-             && get_int (fields, "OtpLength", &a->otp_length, error)
-             && get_int (fields, "period", &a->period, error)
-             && get_int (fields, "windowSize", &a->window, error)
-             && get_string (fields, "issuer", &a->issuer, error)
-             && get_string (fields, "label", &a->label, error);
+      return lk_api_fields_read_string (fields, "username", &a->username, error)
+             && lk_api_fields_read_int (fields, "maxInstances", &a->max_instances, error)
+             && lk_api_fields_read_int (fields, "OtpType", &a->otp_type, error)
+             && lk_api_fields_read_string (fields, "algorithm", &a->algorithm, error)
+             && lk_api_fields_read_int (fields, "OtpLength", &a->otp_length, error)
+             && lk_api_fields_read_int (fields, "period", &a->period, error)
+             && lk_api_fields_read_int (fields, "windowSize", &a->window, error)
+             && lk_api_fields_read_string (fields, "issuer", &a->issuer, error)
+             && lk_api_fields_read_string (fields, "label", &a->label, error);
 
     case LK_API_OP_START_ACTIVATION:
-      return get_int (fields, "lifetime", &a->lifetime, error)
-             && get_int (fields, "maxAttempts", &a->max_attempts, error);
+      return lk_api_fields_read_int (fields, "lifetime", &a->lifetime, error)
+             && lk_api_fields_read_int (fields, "maxAttempts", &a->max_attempts, error);
 
     case LK_API_OP_ADD_DEVICE_INSTANCE:
-      return get_string (fields, "deviceCode", &a->device_code, error)
+      return lk_api_fields_read_string (fields, "deviceCode", &a->device_code, error)
              && require (a->device_code, "deviceCode", error);
 
     case LK_API_OP_VERIFY_TEST_SIGNATURE:
       /* Either the first OTP or the answer to a challenge. */
       g_clear_pointer (&a->otp, lk_secure_str_free);
       g_clear_pointer (&a->ocra_response, lk_secure_str_free);
-      return get_int (fields, "instance", &a->instance, error)
+      return lk_api_fields_read_int (fields, "instance", &a->instance, error)
              && require_int (a->instance, "instance", error)
              && lk_api_fields_get_otp (fields, "otp", &a->otp, error)
              && lk_api_fields_get_otp (fields, "ocraResponse", &a->ocra_response, error)
@@ -190,7 +165,7 @@ lk_api_activation_decode_request (LkApiRequest  *request,
 
     case LK_API_OP_DEACTIVATE_INSTANCE:
     case LK_API_OP_ISSUE_TEST_CHALLENGE:
-      return get_int (fields, "instance", &a->instance, error)
+      return lk_api_fields_read_int (fields, "instance", &a->instance, error)
              && require_int (a->instance, "instance", error);
 
     case LK_API_OP_FIND_LICENCE:

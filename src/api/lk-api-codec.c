@@ -8,6 +8,7 @@
 
 #include "lk-api-codec.h"
 #include "lk-api-activation.h"
+#include "lk-api-bulk.h"
 #include "lk-api-reader.h"
 #include "lk-secure.h"
 
@@ -36,6 +37,8 @@ static const char *const op_names[LK_API_N_OPS] = {
   [LK_API_OP_DISABLE_DEVICE]    = "disable_device",
   [LK_API_OP_DELETE_DEVICE]     = "delete_device",
   [LK_API_OP_UNLOCK_DEVICE]     = "unlock_device",
+  [LK_API_OP_IMPORT_DEVICES]    = "import_oath_devices",
+  [LK_API_OP_IMPORT_USERS]      = "import_users",
   [LK_API_OP_VALIDATE_OTP]      = "validate_oath_otp",
   [LK_API_OP_SEND_OTP]          = "send_oath_otp",
   [LK_API_OP_CREATE_ACCOUNT]    = "create_account",
@@ -167,6 +170,7 @@ lk_api_request_copy (const LkApiRequest *request)
   STRING_MEMBERS (COPY_STRING)
 #undef COPY_STRING
   copy->activation = lk_api_activation_request_copy (request->activation);
+  copy->bulk = lk_api_bulk_request_copy (request->bulk);
   return copy;
 }
 
@@ -180,31 +184,8 @@ lk_api_request_free (LkApiRequest *request)
   STRING_MEMBERS (FREE_STRING)
 #undef FREE_STRING
   lk_api_activation_request_free (request->activation);
+  lk_api_bulk_request_free (request->bulk);
   g_free (request);
-}
-
-static gboolean
-get_string (LkApiFields  *fields,
-            const char   *name,
-            char        **slot,
-            GError      **error)
-{
-  g_free (*slot);
-  return lk_api_fields_get_string (fields, name, slot, error);
-}
-
-static gboolean
-get_int (LkApiFields  *fields,
-         const char   *name,
-         int          *slot,
-         GError      **error)
-{
-  gint64 value;
-
-  if (!lk_api_fields_get_int (fields, name, 0, G_MAXINT, LK_UNSET, &value, error))
-    return FALSE;
-  *slot = (int) value;
-  return TRUE;
 }
 
 typedef gboolean (*EnumFromString) (const char *text, int *out);
@@ -257,7 +238,7 @@ get_enum (LkApiFields    *fields,
   gint64 value;
 
   if (!lk_api_fields_get_string (fields, name, &text, NULL))
-    return get_int (fields, name, slot, error);   /* reports the type error */
+    return lk_api_fields_read_int (fields, name, slot, error);   /* reports the type error */
   if (text == NULL || *g_strstrip (text) == '\0')
     {
       *slot = LK_UNSET;
@@ -305,19 +286,19 @@ decode_device_spec (LkApiRequest  *request,
                    &request->device_type, error)
          && get_enum (fields, "OtpType", otp_type_from_string, LK_ENGINE_ERROR_OTP_TYPE_INVALID,
                       &request->otp_type, error)
-         && get_int (fields, "OtpLength", &request->otp_length, error)
-         && get_int (fields, "windowSize|OtpWindow", &request->window_size, error)
-         && get_int (fields, "timeDrift", &request->time_drift, error)
-         && get_string (fields, "OtpPin", &request->otp_pin, error)
-         && get_string (fields, "psn|deviceId", &request->psn, error)
-         && get_string (fields, "secretKeyHex", &request->secret_key_hex, error)
-         && get_string (fields, "secretKeyHexBase64|secretKeyBase64", &request->secret_key_base64, error)
-         && get_int (fields, "notificationMethod", &request->notification_method, error)
-         && get_int (fields, "mobileAuth", &request->mobile_auth, error)
-         && get_int (fields, "mobileUsage", &request->mobile_usage, error)
-         && get_string (fields, "softTokenAlias", &request->soft_token_alias, error)
-         && get_string (fields, "algorithm", &request->algorithm, error)
-         && get_string (fields, "ocraSuite", &request->ocra_suite, error);
+         && lk_api_fields_read_int (fields, "OtpLength", &request->otp_length, error)
+         && lk_api_fields_read_int (fields, "windowSize|OtpWindow", &request->window_size, error)
+         && lk_api_fields_read_int (fields, "timeDrift", &request->time_drift, error)
+         && lk_api_fields_read_string (fields, "OtpPin", &request->otp_pin, error)
+         && lk_api_fields_read_string (fields, "psn|deviceId", &request->psn, error)
+         && lk_api_fields_read_string (fields, "secretKeyHex", &request->secret_key_hex, error)
+         && lk_api_fields_read_string (fields, "secretKeyHexBase64|secretKeyBase64", &request->secret_key_base64, error)
+         && lk_api_fields_read_int (fields, "notificationMethod", &request->notification_method, error)
+         && lk_api_fields_read_int (fields, "mobileAuth", &request->mobile_auth, error)
+         && lk_api_fields_read_int (fields, "mobileUsage", &request->mobile_usage, error)
+         && lk_api_fields_read_string (fields, "softTokenAlias", &request->soft_token_alias, error)
+         && lk_api_fields_read_string (fields, "algorithm", &request->algorithm, error)
+         && lk_api_fields_read_string (fields, "ocraSuite", &request->ocra_suite, error);
 }
 
 static const char *const device_spec_fields[] = {
@@ -346,8 +327,8 @@ lk_api_request_decode (LkApiRequest  *request,
   fields = lk_api_fields_new (object);
 
   /* The account first, so even a refused request can be logged by name. */
-  if (!get_string (fields, "spAccountLoginName", &request->account_name, error)
-      || !get_string (fields, "type", &type, error))
+  if (!lk_api_fields_read_string (fields, "spAccountLoginName", &request->account_name, error)
+      || !lk_api_fields_read_string (fields, "type", &type, error))
     return FALSE;
   if (type == NULL || *g_strstrip (type) == '\0')
     return require (NULL, "type", error);
@@ -358,7 +339,7 @@ lk_api_request_decode (LkApiRequest  *request,
       return FALSE;
     }
 
-  if (!get_string (fields, "spAccountLoginKey", &request->account_key, error)
+  if (!lk_api_fields_read_string (fields, "spAccountLoginKey", &request->account_key, error)
       || !require (request->account_name, "spAccountLoginName", error)
       || !require (request->account_key, "spAccountLoginKey", error))
     return FALSE;
@@ -368,12 +349,12 @@ lk_api_request_decode (LkApiRequest  *request,
   switch (request->op)
     {
     case LK_API_OP_ENROLL_USER:
-      if (!get_string (fields, "username|loginName", &request->username, error)
-          || !get_string (fields, "firstName", &request->first_name, error)
-          || !get_string (fields, "lastName", &request->last_name, error)
-          || !get_string (fields, "email", &request->email, error)
-          || !get_string (fields, "mobilePhone", &request->mobile_phone, error)
-          || !get_string (fields, "loginPassword|password", &request->password, error)
+      if (!lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+          || !lk_api_fields_read_string (fields, "firstName", &request->first_name, error)
+          || !lk_api_fields_read_string (fields, "lastName", &request->last_name, error)
+          || !lk_api_fields_read_string (fields, "email", &request->email, error)
+          || !lk_api_fields_read_string (fields, "mobilePhone", &request->mobile_phone, error)
+          || !lk_api_fields_read_string (fields, "loginPassword|password", &request->password, error)
           || !lk_api_fields_get_bool (fields, "addDevice", &add_device, error)
           || !decode_device_spec (request, fields, error))
         return FALSE;
@@ -389,23 +370,23 @@ lk_api_request_decode (LkApiRequest  *request,
     case LK_API_OP_DELETE_USER:
     case LK_API_OP_ENABLE_USER:
     case LK_API_OP_DISABLE_USER:
-      return get_string (fields, "username|loginName", &request->username, error)
+      return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
              && require (request->username, "username", error);
 
     case LK_API_OP_VALIDATE_USER:
-      return get_string (fields, "username|loginName", &request->username, error)
-             && get_string (fields, "loginPassword|password", &request->password, error)
+      return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+             && lk_api_fields_read_string (fields, "loginPassword|password", &request->password, error)
              && require (request->username, "username", error)
              && require (request->password, "loginPassword", error);
 
     case LK_API_OP_UPDATE_USER:
-      if (!get_string (fields, "username|loginName", &request->username, error)
-          || !get_string (fields, "newUsername|newLoginName", &request->new_username, error)
-          || !get_string (fields, "firstName", &request->first_name, error)
-          || !get_string (fields, "lastName", &request->last_name, error)
-          || !get_string (fields, "email", &request->email, error)
-          || !get_string (fields, "mobilePhone", &request->mobile_phone, error)
-          || !get_string (fields, "loginPassword|password", &request->password, error)
+      if (!lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+          || !lk_api_fields_read_string (fields, "newUsername|newLoginName", &request->new_username, error)
+          || !lk_api_fields_read_string (fields, "firstName", &request->first_name, error)
+          || !lk_api_fields_read_string (fields, "lastName", &request->last_name, error)
+          || !lk_api_fields_read_string (fields, "email", &request->email, error)
+          || !lk_api_fields_read_string (fields, "mobilePhone", &request->mobile_phone, error)
+          || !lk_api_fields_read_string (fields, "loginPassword|password", &request->password, error)
           || !lk_api_fields_get_bool (fields, "enabled", &request->enabled, error))
         return FALSE;
       return require (request->username, "username", error);
@@ -413,8 +394,8 @@ lk_api_request_decode (LkApiRequest  *request,
     case LK_API_OP_FIND_USERS:
     case LK_API_OP_GET_USER_AUDIT:
     case LK_API_OP_FIND_DEVICES:
-      if (!get_string (fields, "username|loginName", &request->username, error)
-          || !get_string (fields, "search", &request->search, error)
+      if (!lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+          || !lk_api_fields_read_string (fields, "search", &request->search, error)
           || !lk_api_fields_get_int (fields, "offset", 0, G_MAXINT, LK_UNSET, &value, error))
         return FALSE;
       request->offset = (int) value;
@@ -424,28 +405,28 @@ lk_api_request_decode (LkApiRequest  *request,
       return TRUE;
 
     case LK_API_OP_ADD_DEVICE:
-      return get_string (fields, "username|loginName", &request->username, error)
+      return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
              && decode_device_spec (request, fields, error);
 
     case LK_API_OP_PROVISION_DEVICE:
-      return get_string (fields, "username|loginName", &request->username, error)
-             && get_string (fields, SERIAL_NAMES, &request->serial, error)
-             && get_string (fields, "physicalDeviceId", &request->physical_device_id, error)
-             && get_string (fields, "loginPassword|password", &request->password, error)
+      return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+             && lk_api_fields_read_string (fields, SERIAL_NAMES, &request->serial, error)
+             && lk_api_fields_read_string (fields, "physicalDeviceId", &request->physical_device_id, error)
+             && lk_api_fields_read_string (fields, "loginPassword|password", &request->password, error)
              && require (request->username, "username", error)
              && require (request->serial, "deviceId", error)
              && require (request->physical_device_id, "physicalDeviceId", error);
 
     case LK_API_OP_GET_DEVICE_QRCODE:
-      return get_string (fields, "username|loginName", &request->username, error)
-             && get_string (fields, SERIAL_NAMES, &request->serial, error)
-             && get_int (fields, "qrScale", &request->png_scale, error)
+      return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+             && lk_api_fields_read_string (fields, SERIAL_NAMES, &request->serial, error)
+             && lk_api_fields_read_int (fields, "qrScale", &request->png_scale, error)
              && require (request->serial, "deviceId", error);
 
     case LK_API_OP_ACTIVATE_DEVICE:
     case LK_API_OP_SYNC_DEVICE:
-      return get_string (fields, "username|loginName", &request->username, error)
-             && get_string (fields, SERIAL_NAMES, &request->serial, error)
+      return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+             && lk_api_fields_read_string (fields, SERIAL_NAMES, &request->serial, error)
              && lk_api_fields_get_otp (fields, "otp1", &request->otp1, error)
              && lk_api_fields_get_otp (fields, "otp2", &request->otp2, error)
              && require (request->serial, "deviceId", error)
@@ -453,8 +434,8 @@ lk_api_request_decode (LkApiRequest  *request,
              && require (request->otp2, "otp2", error);
 
     case LK_API_OP_ASSIGN_DEVICE:
-      return get_string (fields, "username|loginName", &request->username, error)
-             && get_string (fields, SERIAL_NAMES, &request->serial, error)
+      return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+             && lk_api_fields_read_string (fields, SERIAL_NAMES, &request->serial, error)
              && require (request->serial, "deviceId", error)
              && require (request->username, "username", error);
 
@@ -464,15 +445,15 @@ lk_api_request_decode (LkApiRequest  *request,
     case LK_API_OP_DISABLE_DEVICE:
     case LK_API_OP_DELETE_DEVICE:
     case LK_API_OP_UNLOCK_DEVICE:
-      return get_string (fields, "username|loginName", &request->username, error)
-             && get_string (fields, SERIAL_NAMES, &request->serial, error)
+      return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+             && lk_api_fields_read_string (fields, SERIAL_NAMES, &request->serial, error)
              && require (request->serial, "deviceId", error);
 
     case LK_API_OP_VALIDATE_OTP:
-      if (!get_string (fields, "username|loginName", &request->username, error)
-          || !get_string (fields, SERIAL_NAMES, &request->serial, error)
+      if (!lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+          || !lk_api_fields_read_string (fields, SERIAL_NAMES, &request->serial, error)
           || !lk_api_fields_get_otp (fields, "otp|passcode", &request->otp, error)
-          || !get_string (fields, "challenge", &request->challenge, error)
+          || !lk_api_fields_read_string (fields, "challenge", &request->challenge, error)
           || !require (request->otp, "otp", error))
         return FALSE;
       if ((request->username == NULL || *request->username == '\0')
@@ -481,8 +462,8 @@ lk_api_request_decode (LkApiRequest  *request,
       return TRUE;
 
     case LK_API_OP_SEND_OTP:
-      return get_string (fields, "username|loginName", &request->username, error)
-             && get_string (fields, SERIAL_NAMES, &request->serial, error)
+      return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
+             && lk_api_fields_read_string (fields, SERIAL_NAMES, &request->serial, error)
              && get_enum (fields, "deliveryMethod", delivery_from_string, LK_ENGINE_ERROR_INVALID_DELIVERY,
                           &request->delivery_method, error)
              && require (request->username, "username", error)
@@ -506,6 +487,10 @@ lk_api_request_decode (LkApiRequest  *request,
     case LK_API_OP_DEACTIVATE_INSTANCE:
     case LK_API_OP_ISSUE_TEST_CHALLENGE:
       return lk_api_activation_decode_request (request, fields, error);
+
+    case LK_API_OP_IMPORT_DEVICES:
+    case LK_API_OP_IMPORT_USERS:
+      return lk_api_bulk_decode_request (request, fields, error);
 
     case LK_API_OP_INVALID:
     case LK_API_N_OPS:
@@ -617,6 +602,7 @@ lk_api_request_encode (const LkApiRequest *request)
   if (request->message_id > 0)
     add_int (builder, "messageId", request->message_id);
   lk_api_activation_encode_request (request, builder);
+  lk_api_bulk_encode_request (request, builder);
   json_builder_end_object (builder);
 
   return builder_to_bytes (builder);
@@ -663,6 +649,7 @@ lk_api_response_free (LkApiResponse *response)
   g_free (response->svg);
   g_free (response->serial);
   lk_api_activation_response_free (response->activation);
+  lk_bulk_report_free (response->report);
   g_free (response);
 }
 
@@ -872,6 +859,7 @@ lk_api_response_encode (const LkApiResponse *response,
       if (response->delivery != NULL)
         add_delivery (builder, response->delivery);
       lk_api_activation_encode_response (response, builder);
+      lk_api_bulk_encode_response (response, builder);
     }
   json_builder_end_object (builder);
 
@@ -1117,5 +1105,7 @@ lk_api_response_decode (const char  *data,
     response->delivery = decode_delivery (nested);
   if (lk_api_activation_handles (op))
     lk_api_activation_decode_response (response, object);
+  if (lk_api_bulk_handles (op))
+    lk_api_bulk_decode_response (response, object);
   return g_steal_pointer (&response);
 }

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include "lk-api.h"
 #include "lk-engine.h"
+#include "lk-bulk-import.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,9 @@ typedef enum
   LK_API_OP_DISABLE_DEVICE,       /* disable_device */
   LK_API_OP_DELETE_DEVICE,        /* delete_device */
   LK_API_OP_UNLOCK_DEVICE,        /* unlock_device (aliases reset_device, reset_oath_device) */
+  /* bulk import, a chunk per request (lk-api-bulk.c, docs/bulk.md) */
+  LK_API_OP_IMPORT_DEVICES,       /* import_oath_devices: hardware keys with seed, counter, drift */
+  LK_API_OP_IMPORT_USERS,         /* import_users: enrolment rows */
   /* passcodes */
   LK_API_OP_VALIDATE_OTP,         /* validate_oath_otp */
   LK_API_OP_SEND_OTP,             /* send_oath_otp */
@@ -67,6 +71,8 @@ gboolean    lk_api_op_is_idempotent (LkApiOp    op);
 /* The activation operations' own members (lk-api-activation.h). */
 typedef struct _LkApiActivationRequest  LkApiActivationRequest;
 typedef struct _LkApiActivationResponse LkApiActivationResponse;
+/* The bulk operations' items (lk-api-bulk.h). */
+typedef struct _LkApiBulkRequest        LkApiBulkRequest;
 
 /* One request. Strings are owned (NULL = not sent); ints use LK_UNSET for
  * "not sent". account_key, password, otp_pin, secret keys and OTPs are
@@ -124,6 +130,7 @@ typedef struct
   int       limit;               /* limit */
 
   LkApiActivationRequest *activation;  /* activation operations only; owned */
+  LkApiBulkRequest       *bulk;        /* import_oath_devices / import_users only; owned */
 } LkApiRequest;
 
 LkApiRequest *lk_api_request_new  (LkApiOp             op);
@@ -167,6 +174,7 @@ typedef struct
   gint64           message_id;          /* send_oath_otp / enroll / add: the outbox message queued, or 0 */
   LkOutboxMessage *delivery;            /* get_delivery: the message, without its code */
   LkApiActivationResponse *activation;  /* activation operations only; owned */
+  LkBulkReport    *report;              /* import_oath_devices / import_users: every item's outcome */
 } LkApiResponse;
 
 LkApiResponse *lk_api_response_new   (LkApiOp        op);

@@ -7,6 +7,7 @@
 
 #include "lk-api-execute.h"
 #include "lk-api-activation.h"
+#include "lk-api-bulk.h"
 
 static void
 fill_device_spec (LkDeviceSpec       *spec,
@@ -237,6 +238,10 @@ run (LkEngine            *engine,
     case LK_API_OP_DEACTIVATE_INSTANCE:
     case LK_API_OP_ISSUE_TEST_CHALLENGE:
       return lk_api_activation_execute (engine, account_id, request, response, error);
+
+    case LK_API_OP_IMPORT_DEVICES:
+    case LK_API_OP_IMPORT_USERS:
+      return lk_api_bulk_execute (engine, account_id, request, response, error);
 
     case LK_API_OP_CREATE_ACCOUNT:
     case LK_API_OP_INVALID:

@@ -607,6 +607,17 @@ lk_api_fields_get_string (LkApiFields  *fields,
   return TRUE;
 }
 
+gboolean
+lk_api_fields_read_string (LkApiFields  *fields,
+                           const char   *name,
+                           char        **slot,
+                           GError      **error)
+{
+  g_free (*slot);
+  *slot = NULL;
+  return lk_api_fields_get_string (fields, name, slot, error);
+}
+
 static gboolean
 parse_decimal (const char *text,
                gint64     *out)
@@ -689,6 +700,20 @@ lk_api_fields_get_int (LkApiFields  *fields,
       return FALSE;
     }
   *out = value;
+  return TRUE;
+}
+
+gboolean
+lk_api_fields_read_int (LkApiFields  *fields,
+                        const char   *name,
+                        int          *slot,
+                        GError      **error)
+{
+  gint64 value;
+
+  if (!lk_api_fields_get_int (fields, name, 0, G_MAXINT, LK_UNSET, &value, error))
+    return FALSE;
+  *slot = (int) value;
   return TRUE;
 }
 

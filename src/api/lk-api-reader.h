@@ -62,6 +62,18 @@ gboolean     lk_api_fields_get_int    (LkApiFields  *fields,
                                        gint64       *out,
                                        GError      **error);
 
+/* Request decoding into a struct member: lk_api_fields_get_string() into
+ * *@slot after freeing what it held (NULL when absent), and
+ * lk_api_fields_get_int() over [0, G_MAXINT] with LK_UNSET for absence. */
+gboolean     lk_api_fields_read_string (LkApiFields  *fields,
+                                        const char   *name,
+                                        char        **slot,
+                                        GError      **error);
+gboolean     lk_api_fields_read_int    (LkApiFields  *fields,
+                                        const char   *name,
+                                        int          *slot,
+                                        GError      **error);
+
 /* A boolean: true/false, 0/1, and the strings "true", "false", "yes", "no",
  * "1", "0" (any case). *@out is -1 when absent or null, else 0 or 1. */
 gboolean     lk_api_fields_get_bool   (LkApiFields  *fields,

@@ -41,6 +41,8 @@ lk_api_error_describe (int code)
       return _("A field appears twice");
     case LK_API_ERROR_NOT_ALLOWED:
       return _("This operation is not available here");
+    case LK_API_ERROR_TOO_MANY_ITEMS:
+      return _("The request carries too many items");
     case 9404:
       return _("No such endpoint");
     case 9405:

@@ -47,6 +47,7 @@ typedef enum
   LK_API_ERROR_FIELD_TYPE      = 9703,  /* a field of the wrong JSON type (object for a string, "abc" for a number) */
   LK_API_ERROR_DUPLICATE_FIELD = 9704,  /* one field twice (names compared case-insensitively), or two aliases that disagree */
   LK_API_ERROR_NOT_ALLOWED     = 9705,  /* an operation this endpoint does not offer (create_account over the network) */
+  LK_API_ERROR_TOO_MANY_ITEMS  = 9706,  /* a bulk request with more than LK_API_BULK_MAX_ITEMS items */
 } LkApiError;
 
 GQuark lk_api_error_quark (void);

@@ -51,12 +51,12 @@ lk_bulk_report_free (LkBulkReport *report)
   g_free (report);
 }
 
-static void
-record (LkBulkReport *report,
-        guint         line,
-        const char   *item,
-        LkBulkStatus  status,
-        const char   *message)
+void
+lk_bulk_report_add (LkBulkReport *report,
+                    guint         line,
+                    const char   *item,
+                    LkBulkStatus  status,
+                    const char   *message)
 {
   LkBulkOutcome *outcome = g_new0 (LkBulkOutcome, 1);
 
@@ -283,7 +283,7 @@ lk_bulk_import_pskc (LkEngine             *engine,
           g_hash_table_insert (seen, g_strdup (serial), GUINT_TO_POINTER (key->index));
           status = import_key (engine, account_id, key, serial, &message);
         }
-      record (report, key->index, serial, status, message);
+      lk_bulk_report_add (report, key->index, serial, status, message);
       if (!batch_item_end (&b, &local_error))
         break;
       progress (options, i + 1, keys->len);
@@ -530,6 +530,45 @@ lk_bulk_user_row_free (LkBulkUserRow *row)
   g_free (row);
 }
 
+/* The checks a row gets before any lookup: a login, not repeated, a
+ * serial not repeated, a known device kind. Rows already refused are left
+ * as they are, so checking the same rows twice changes nothing. */
+static void
+check_rows (GPtrArray *rows)
+{
+  g_autoptr(GHashTable) logins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) serials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      LkBulkUserRow *row = rows->pdata[i];
+      g_autofree char *folded = NULL;
+      LkDeviceType type;
+      gpointer first;
+
+      if (row->error != NULL)
+        continue;
+      if (row->login == NULL)
+        {
+          row->error = g_strdup (_("no login"));
+          continue;
+        }
+      folded = g_utf8_casefold (row->login, -1);
+      if (g_hash_table_lookup_extended (logins, folded, NULL, &first))
+        row->error = g_strdup_printf (_("the login is repeated (line %u)"), GPOINTER_TO_UINT (first));
+      else if (row->serial != NULL && g_hash_table_lookup_extended (serials, row->serial, NULL, &first))
+        row->error = g_strdup_printf (_("the device serial is repeated (line %u)"), GPOINTER_TO_UINT (first));
+      else if (row->kind != NULL && !lk_device_type_from_string (row->kind, &type))
+        row->error = g_strdup_printf (_("unknown device kind “%s”"), row->kind);
+      else
+        {
+          g_hash_table_insert (logins, g_steal_pointer (&folded), GUINT_TO_POINTER (row->line));
+          if (row->serial != NULL)
+            g_hash_table_insert (serials, g_strdup (row->serial), GUINT_TO_POINTER (row->line));
+        }
+    }
+}
+
 GPtrArray *
 lk_bulk_user_rows (const char  *csv,
                    gsize        len,
@@ -537,8 +576,6 @@ lk_bulk_user_rows (const char  *csv,
 {
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GHashTable) logins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) serials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   int map[N_COLS];
   guint start = 0;
 
@@ -557,10 +594,8 @@ lk_bulk_user_rows (const char  *csv,
     {
       const LkCsvRecord *rec = records->pdata[i];
       LkBulkUserRow *row = g_new0 (LkBulkUserRow, 1);
-      g_autofree char *folded = NULL;
       const char *device;
       LkDeviceType type;
-      gpointer first;
 
       row->line = rec->line;
       g_ptr_array_add (rows, row);
@@ -585,25 +620,8 @@ lk_bulk_user_rows (const char  *csv,
           else
             row->serial = g_strdup (device);
         }
-      if (row->login == NULL)
-        {
-          row->error = g_strdup (_("no login"));
-          continue;
-        }
-      folded = g_utf8_casefold (row->login, -1);
-      if (g_hash_table_lookup_extended (logins, folded, NULL, &first))
-        row->error = g_strdup_printf (_("the login is repeated (line %u)"), GPOINTER_TO_UINT (first));
-      else if (row->serial != NULL && g_hash_table_lookup_extended (serials, row->serial, NULL, &first))
-        row->error = g_strdup_printf (_("the device serial is repeated (line %u)"), GPOINTER_TO_UINT (first));
-      else if (row->kind != NULL && !lk_device_type_from_string (row->kind, &type))
-        row->error = g_strdup_printf (_("unknown device kind “%s”"), row->kind);
-      else
-        {
-          g_hash_table_insert (logins, g_steal_pointer (&folded), GUINT_TO_POINTER (rec->line));
-          if (row->serial != NULL)
-            g_hash_table_insert (serials, g_strdup (row->serial), GUINT_TO_POINTER (rec->line));
-        }
     }
+  check_rows (rows);
   return g_steal_pointer (&rows);
 }
 
@@ -615,17 +633,28 @@ lk_bulk_import_users (LkEngine             *engine,
                       const LkBulkOptions  *options,
                       GError              **error)
 {
+  g_autoptr(GPtrArray) rows = lk_bulk_user_rows (csv, len, error);
+
+  if (rows == NULL)
+    return NULL;
+  return lk_bulk_import_user_rows (engine, account_id, rows, options, error);
+}
+
+LkBulkReport *
+lk_bulk_import_user_rows (LkEngine             *engine,
+                          gint64                account_id,
+                          GPtrArray            *rows,
+                          const LkBulkOptions  *options,
+                          GError              **error)
+{
   static const LkBulkOptions defaults = { 0 };
   g_autoptr(LkBulkReport) report = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) local_error = NULL;
   Batcher b;
 
   if (options == NULL)
     options = &defaults;
-  rows = lk_bulk_user_rows (csv, len, error);
-  if (rows == NULL)
-    return NULL;
+  check_rows (rows);
   report = lk_bulk_report_new (options->dry_run);
   report->total = rows->len;
   batcher_init (&b, engine, options);
@@ -643,7 +672,7 @@ lk_bulk_import_users (LkEngine             *engine,
       else
         status = enrol_row (engine, account_id, row->login, row->first_name, row->last_name, row->email,
                             row->phone, row->serial, row->kind, &message);
-      record (report, row->line, row->login, status, message);
+      lk_bulk_report_add (report, row->line, row->login, status, message);
       if (!batch_item_end (&b, &local_error))
         break;
       progress (options, i + 1, report->total);

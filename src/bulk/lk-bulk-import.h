@@ -48,6 +48,12 @@ typedef struct
 LkBulkReport *lk_bulk_report_new  (gboolean dry_run);
 void          lk_bulk_report_free (LkBulkReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LkBulkReport, lk_bulk_report_free)
+/* Appends one outcome and counts it (@item, @message copied, nullable). */
+void          lk_bulk_report_add  (LkBulkReport *report,
+                                   guint         line,
+                                   const char   *item,
+                                   LkBulkStatus  status,
+                                   const char   *message);
 
 /* Called after every item: @done of @total. */
 typedef void (*LkBulkProgressFunc) (guint    done,
@@ -108,6 +114,16 @@ void       lk_bulk_user_row_free (LkBulkUserRow *row);
 GPtrArray *lk_bulk_user_rows     (const char  *csv,
                                   gsize        len,
                                   GError     **error);
+
+/* Enrols @rows (LkBulkUserRow, from lk_bulk_user_rows() or decoded from
+ * an API request) as lk_bulk_import_users() does; rows are checked again
+ * first (login present and not repeated among @rows, known device kind),
+ * which sets row->error on those refused. */
+LkBulkReport *lk_bulk_import_user_rows (LkEngine             *engine,
+                                        gint64                account_id,
+                                        GPtrArray            *rows,
+                                        const LkBulkOptions  *options,
+                                        GError              **error);
 
 /* The devices @serials (NULL-terminated) as LkPskcKey with their seeds, for
  * lk_pskc_write(). Any unknown serial fails the whole export. */

@@ -383,7 +383,7 @@ import_pskc (LkCliContext *ctx,
                   "certificate\n"), info.signer);
   if (ctx->server_url != NULL)
     {
-      /* Through the API: one small request per key (docs/bulk.md). */
+      /* Through the API: import_oath_devices chunks (docs/bulk.md). */
       g_autoptr(LkBackend) backend = lk_cli_admin_open (ctx, &opts, TRUE, &status);
 
       if (backend == NULL)
@@ -446,7 +446,7 @@ import_users (LkCliContext *ctx,
     return lk_cli_report_error (ctx, error);
   if (ctx->server_url != NULL)
     {
-      /* Through the API: a few small requests per row (docs/bulk.md). */
+      /* Through the API: import_users chunks (docs/bulk.md). */
       g_autoptr(LkBackend) backend = lk_cli_admin_open (ctx, &opts, TRUE, &status);
       g_autoptr(GPtrArray) rows = NULL;
 
@@ -486,7 +486,7 @@ lk_cli_import_run (LkCliContext *ctx,
                    int           argc,
                    char        **argv)
 {
-  return lk_cli_dispatch (ctx, "import", _("Bulk import (--db PATH, or --server URL one request per item)"),
+  return lk_cli_dispatch (ctx, "import", _("Bulk import (--db PATH, or --server URL in chunks of up to 500 items)"),
                           import_commands, argc, argv);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * Bulk import through the API (latchkeyctl --server): one request per row
- * or key, each far below the API's 64 KiB body limit, built from the same
- * row and key resolution as the embedded import (lk-bulk-import.h). */
+ * Bulk import through the API (latchkeyctl --server): the file is read and
+ * checked here, then sent in import_oath_devices / import_users chunks (at
+ * most 500 items, within the 64 KiB body limit), each one transaction on
+ * the server with the same checks as the embedded import (docs/bulk.md). */
 #pragma once
 
 #include "lk-backend.h"
@@ -9,17 +10,16 @@
 
 G_BEGIN_DECLS
 
-/* @rows from lk_bulk_user_rows(). NULL with @error only when the server
- * cannot be reached (the rows done so far stay). A dry run only reads. */
+/* @rows from lk_bulk_user_rows(). NULL with @error only when a chunk got
+ * no answer (the chunks done so far stay). Cancellation (options->
+ * cancellable) is honoured between chunks. */
 LkBulkReport *lk_cli_import_users_remote (LkBackend           *backend,
                                           GPtrArray           *rows,
                                           const LkBulkOptions *options,
                                           GError             **error);
 
-/* @keys from lk_pskc_read(). Over the API an existing serial is compared by
- * type, digits, algorithm and period only (the seed never leaves the
- * server), and a non-zero counter or drift cannot be carried: such keys
- * are reported as failed (import them with --db on the server host). */
+/* @keys from lk_pskc_read(), with their seeds, counters and drift; a serial
+ * already on the server is compared there, seed included (constant time). */
 LkBulkReport *lk_cli_import_pskc_remote  (LkBackend           *backend,
                                           GPtrArray           *keys,
                                           const LkBulkOptions *options,

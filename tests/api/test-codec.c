@@ -9,6 +9,8 @@
 
 #include "lk-api-codec.h"
 #include "lk-api-activation.h"
+#include "lk-api-bulk.h"
+#include "lk-secure.h"
 
 /* ---- requests ---------------------------------------------------------------- */
 
@@ -182,6 +184,51 @@ full_request (LkApiOp op)
     case LK_API_OP_GET_DELIVERY:
       r->message_id = 42;
       break;
+    case LK_API_OP_IMPORT_DEVICES:
+      {
+        g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_pskc_key_free);
+        LkPskcKey *key = lk_pskc_key_new ();
+
+        key->index = 7;
+        key->serial = g_strdup ("FOB-7");
+        key->kind = LK_PSKC_TOTP;
+        key->hash = LK_HASH_SHA256;
+        key->digits = 8;
+        key->period = 60;
+        key->time_drift = -3;
+        key->secret = lk_secure_bytes_new ("12345678901234567890", 20);
+        g_ptr_array_add (keys, key);
+        key = lk_pskc_key_new ();
+        key->index = 9;
+        key->serial = g_strdup ("FOB-9");
+        key->digits = 6;
+        key->counter = 12345678901ull;
+        key->secret = lk_secure_bytes_new ("abcdefghijklmnopqrstuvwxyz012345", 32);
+        g_ptr_array_add (keys, key);
+        r->bulk = lk_api_bulk_request_new (TRUE, keys, NULL);
+      }
+      break;
+    case LK_API_OP_IMPORT_USERS:
+      {
+        g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_bulk_user_row_free);
+        LkBulkUserRow *row = g_new0 (LkBulkUserRow, 1);
+
+        row->line = 3;
+        row->login = g_strdup ("mandy");
+        row->first_name = g_strdup ("Mandy");
+        row->last_name = g_strdup ("Smith");
+        row->email = g_strdup ("mandy@example.org");
+        row->phone = g_strdup ("+15551234");
+        row->serial = g_strdup ("FOB-7");
+        g_ptr_array_add (rows, row);
+        row = g_new0 (LkBulkUserRow, 1);
+        row->line = 4;
+        row->login = g_strdup ("zoë \"z\"");
+        row->kind = g_strdup ("desktop");
+        g_ptr_array_add (rows, row);
+        r->bulk = lk_api_bulk_request_new (FALSE, NULL, rows);
+      }
+      break;
     case LK_API_OP_CREATE_ACCOUNT:
     case LK_API_OP_INVALID:
     case LK_API_N_OPS:
@@ -222,6 +269,43 @@ assert_requests_equal (const LkApiRequest *a,
       CMP_INT (instance) CMP_STR (otp) CMP_STR (ocra_response)
 #undef CMP_STR
 #undef CMP_INT
+    }
+
+  g_assert_true ((a->bulk == NULL) == (b->bulk == NULL));
+  if (a->bulk != NULL)
+    {
+      g_assert_cmpint (a->bulk->dry_run, ==, b->bulk->dry_run);
+      g_assert_true ((a->bulk->keys == NULL) == (b->bulk->keys == NULL));
+      g_assert_true ((a->bulk->rows == NULL) == (b->bulk->rows == NULL));
+      for (guint i = 0; a->bulk->keys != NULL && i < MAX (a->bulk->keys->len, b->bulk->keys->len); i++)
+        {
+          const LkPskcKey *x = a->bulk->keys->pdata[i], *y = b->bulk->keys->pdata[i];
+
+          g_assert_cmpuint (x->index, ==, y->index);
+          g_assert_cmpstr (x->serial, ==, y->serial);
+          g_assert_cmpint (x->kind, ==, y->kind);
+          g_assert_cmpint (x->hash, ==, y->hash);
+          g_assert_cmpuint (x->digits, ==, y->digits);
+          g_assert_cmpuint (x->counter, ==, y->counter);
+          g_assert_cmpint (x->time_drift, ==, y->time_drift);
+          if (x->kind == LK_PSKC_TOTP)
+            g_assert_cmpuint (x->period, ==, y->period);
+          g_assert_true (g_bytes_equal (x->secret, y->secret));
+          g_assert_null (y->error);
+        }
+      for (guint i = 0; a->bulk->rows != NULL && i < MAX (a->bulk->rows->len, b->bulk->rows->len); i++)
+        {
+          const LkBulkUserRow *x = a->bulk->rows->pdata[i], *y = b->bulk->rows->pdata[i];
+
+          g_assert_cmpuint (x->line, ==, y->line);
+          g_assert_cmpstr (x->login, ==, y->login);
+          g_assert_cmpstr (x->first_name, ==, y->first_name);
+          g_assert_cmpstr (x->last_name, ==, y->last_name);
+          g_assert_cmpstr (x->email, ==, y->email);
+          g_assert_cmpstr (x->phone, ==, y->phone);
+          g_assert_cmpstr (x->serial, ==, y->serial);
+          g_assert_cmpstr (x->kind, ==, y->kind);
+        }
     }
 }
 

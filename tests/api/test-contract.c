@@ -20,6 +20,8 @@
 #include <glib/gstdio.h>
 
 #include "lk-backend.h"
+#include "lk-backend-import.h"
+#include "lk-secure.h"
 #include "lk-local-backend.h"
 #include "lk-otp.h"
 #include "lk-remote-backend.h"
@@ -884,6 +886,182 @@ test_cancelled (Fixture       *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* ---- bulk import (import_oath_devices / import_users, docs/bulk.md) -------- */
+
+typedef struct
+{
+  GCancellable *cancel_after;   /* cancelled at the first progress past 0 (nullable) */
+  guint         calls;
+  guint         last_done;
+  guint         total;
+} BulkProgress;
+
+static void
+on_bulk_progress (guint    done,
+                  guint    total,
+                  gpointer user_data)
+{
+  BulkProgress *p = user_data;
+
+  g_assert_cmpuint (done, >=, p->last_done);
+  g_assert_cmpuint (done, <=, total);
+  p->calls++;
+  p->last_done = done;
+  p->total = total;
+  if (p->cancel_after != NULL && done > 0)
+    g_cancellable_cancel (p->cancel_after);
+}
+
+/* @n HOTP fobs "<prefix>-fob-<i>" with counter i and a seed made from i. */
+static GPtrArray *
+make_keys (Fixture *f,
+           guint    n)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_pskc_key_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      LkPskcKey *key = lk_pskc_key_new ();
+      guint8 seed[20];
+
+      for (guint b = 0; b < sizeof seed; b++)
+        seed[b] = (guint8) (i * 31 + b);
+      key->index = i + 1;
+      key->serial = g_strdup_printf ("%s-fob-%u", f->prefix, i);
+      key->kind = i % 2 ? LK_PSKC_TOTP : LK_PSKC_HOTP;
+      key->digits = 6;
+      key->period = 30;
+      key->counter = i;
+      key->time_drift = i % 2 ? -1 : 0;
+      key->secret = lk_secure_bytes_new (seed, sizeof seed);
+      g_ptr_array_add (keys, key);
+    }
+  return keys;
+}
+
+static LkBulkReport *
+import_keys (Fixture       *f,
+             GPtrArray     *keys,
+             gboolean       dry_run,
+             BulkProgress  *progress,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return CALL (f, lk_backend_import_keys_async (f->backend, keys, dry_run, on_bulk_progress, progress, NULL,
+                                                cancellable, CB),
+               lk_backend_import_finish (f->backend, RES, error));
+}
+
+static void
+test_bulk_import (Fixture       *f,
+                  gconstpointer  data)
+{
+  const guint n = 700;
+  g_autoptr(GPtrArray) keys = make_keys (f, n);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(LkBulkReport) report = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LkDevice) device = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *serial = g_strdup_printf ("%s-fob-%u", f->prefix, n - 1);
+  g_autofree char *csv = NULL;
+  BulkProgress progress = { 0 };
+  guint first_run;
+
+  /* A dry run: every key would be added, none is. */
+  report = import_keys (f, keys, TRUE, &progress, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (report->dry_run);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, n);
+  g_assert_cmpuint (report->outcomes->len, ==, n);
+  g_assert_cmpuint (progress.last_done, ==, n);
+  /* More than one chunk: 500 items at most, 64 KiB at most. */
+  g_assert_cmpuint (progress.calls, >=, 3);
+  g_clear_pointer (&report, lk_bulk_report_free);
+  device = CALL (f, lk_backend_find_device_async (f->backend, serial, NULL, CB),
+                 lk_backend_finish_device (f->backend, RES, &error));
+  g_assert_null (device);
+  g_assert_error (error, LK_API_ERROR, LK_ENGINE_ERROR_DEVICE_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Cancelled after the first chunk: what was done is reported, the
+   * rest is not touched. */
+  memset (&progress, 0, sizeof progress);
+  progress.cancel_after = cancellable;
+  report = import_keys (f, keys, FALSE, &progress, cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_true (report->cancelled);
+  first_run = report->counts[LK_BULK_ADDED];
+  g_assert_cmpuint (first_run, >, 0);
+  g_assert_cmpuint (first_run, <, n);
+  g_assert_cmpuint (report->outcomes->len, ==, first_run);
+  g_clear_pointer (&report, lk_bulk_report_free);
+
+  /* Run again: what is there is skipped, the rest added. One key now has
+   * another seed under its serial: a conflict, left alone. */
+  {
+    LkPskcKey *changed = keys->pdata[0];
+    guint8 other[20] = { 9, 9, 9 };
+
+    g_bytes_unref (changed->secret);
+    changed->secret = lk_secure_bytes_new (other, sizeof other);
+  }
+  memset (&progress, 0, sizeof progress);
+  report = import_keys (f, keys, FALSE, &progress, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (report->cancelled);
+  g_assert_cmpuint (report->counts[LK_BULK_CONFLICT], ==, 1);
+  g_assert_cmpuint (report->counts[LK_BULK_SKIPPED], ==, first_run - 1);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, n - first_run);
+  g_assert_cmpuint (((LkBulkOutcome *) report->outcomes->pdata[0])->line, ==, 1);
+  g_assert_cmpint (((LkBulkOutcome *) report->outcomes->pdata[0])->status, ==, LK_BULK_CONFLICT);
+  g_clear_pointer (&report, lk_bulk_report_free);
+
+  /* Counter and drift travelled with the key. */
+  device = CALL (f, lk_backend_find_device_async (f->backend, serial, NULL, CB),
+                 lk_backend_finish_device (f->backend, RES, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (device->device_type, ==, LK_DEVICE_TYPE_HARDWARE);
+  g_assert_cmpint (device->otp_type, ==, LK_OTP_TYPE_TIME);
+  g_assert_cmpint (device->time_shift, ==, -1);
+  g_clear_pointer (&device, lk_device_free);
+  g_free (serial);
+  serial = g_strdup_printf ("%s-fob-%u", f->prefix, n - 2);
+  device = CALL (f, lk_backend_find_device_async (f->backend, serial, NULL, CB),
+                 lk_backend_finish_device (f->backend, RES, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (device->counter, ==, n - 2);
+
+  /* Users from CSV rows: one gets an imported fob, a bad row fails alone,
+   * and a second run skips them. */
+  csv = g_strdup_printf ("login,first name,email,serial\n%s-ann,Ann,ann@example.org,%s\n"
+                         "%s-bob,Bob,bob@example.org,\n,NoLogin,x@example.org,\n%s-cy,Cy,not-an-email,\n",
+                         f->prefix, serial, f->prefix, f->prefix);
+  rows = lk_bulk_user_rows (csv, strlen (csv), &error);
+  g_assert_no_error (error);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      memset (&progress, 0, sizeof progress);
+      report = CALL (f, lk_backend_import_user_rows_async (f->backend, rows, FALSE, on_bulk_progress, &progress,
+                                                           NULL, NULL, CB),
+                     lk_backend_import_finish (f->backend, RES, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (report->total, ==, 4);
+      g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, pass == 0 ? 2 : 0);
+      g_assert_cmpuint (report->counts[LK_BULK_SKIPPED], ==, pass == 0 ? 0 : 2);
+      g_assert_cmpuint (report->counts[LK_BULK_FAILED], ==, 2);
+      g_assert_cmpuint (((LkBulkOutcome *) report->outcomes->pdata[2])->line, ==, 4);
+      g_assert_cmpint (((LkBulkOutcome *) report->outcomes->pdata[2])->status, ==, LK_BULK_FAILED);
+      g_assert_cmpuint (progress.last_done, ==, 4);
+      g_clear_pointer (&report, lk_bulk_report_free);
+    }
+  g_clear_pointer (&device, lk_device_free);
+  device = CALL (f, lk_backend_find_device_async (f->backend, serial, NULL, CB),
+                 lk_backend_finish_device (f->backend, RES, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (device->user_login, "-ann"));
+}
+
 static void
 add (const char *path,
      void (*func) (Fixture *, gconstpointer))
@@ -924,6 +1102,7 @@ main (int    argc,
   add ("/api/contract/send-otp", test_send_otp);
   add ("/api/contract/audit", test_audit);
   add ("/api/contract/cancelled", test_cancelled);
+  add ("/api/contract/bulk-import", test_bulk_import);
 
   return g_test_run ();
 }
