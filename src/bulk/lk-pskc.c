@@ -265,7 +265,7 @@ rsa_decrypt (Context     *cx,
   g_autoptr(EVP_PKEY_CTX) ctx = NULL;
   g_autoptr(GBytes) label = NULL;
   const guint8 *in = g_bytes_get_data (raw, NULL);
-  gsize in_len = g_bytes_get_size (raw), out_len = 0;
+  gsize in_len = g_bytes_get_size (raw), out_len = 0, size;
   guint8 *out;
   gboolean ok;
 
@@ -320,10 +320,11 @@ rsa_decrypt (Context     *cx,
       g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNSUPPORTED, _("RSA decryption failed"));
       return NULL;
     }
-  out = g_malloc (out_len > 0 ? out_len : 1);
+  size = out_len > 0 ? out_len : 1;
+  out = g_malloc (size);
   if (EVP_PKEY_decrypt (ctx, out, &out_len, in, in_len) != 1)
     {
-      lk_secure_wipe (out, out_len);
+      lk_secure_wipe (out, size);
       g_free (out);
       g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_WRONG_KEY,
                    _("Cannot decrypt a value with the private key: wrong key, or the value was altered"));

@@ -305,17 +305,12 @@ element_by_id (xmlDoc     *doc,
         for (xmlAttr *a = node->properties; a != NULL; a = a->next)
           if (g_ascii_strcasecmp ((const char *) a->name, "id") == 0)
             {
-              g_autofree char *value = lk_pskc_attr_of (node, (const char *) a->name);
+              /* The attribute's own value: xmlGetProp would ignore its namespace. */
+              xmlChar *raw = xmlNodeListGetString (doc, a->children, 1);
+              g_autofree char *value = g_strstrip (g_strdup (raw != NULL ? (const char *) raw : ""));
 
-              if (a->ns != NULL)
-                {
-                  xmlChar *v = xmlGetNsProp (node, a->name, a->ns->href);
-
-                  g_free (value);
-                  value = g_strdup ((const char *) v);
-                  xmlFree (v);
-                }
-              if (g_strcmp0 (value, id) == 0)
+              xmlFree (raw);
+              if (strcmp (value, id) == 0)
                 {
                   found = node;
                   (*count)++;
