@@ -148,6 +148,7 @@ lk_api_request_new (LkApiOp op)
   request->delivery_method = LK_UNSET;
   request->offset = LK_UNSET;
   request->limit = LK_UNSET;
+  request->sort = LK_UNSET;
   return request;
 }
 
@@ -198,6 +199,40 @@ device_type_from_string (const char *text, int *out)
   if (!lk_device_type_from_string (text, &value))
     return FALSE;
   *out = value;
+  return TRUE;
+}
+
+static gboolean
+user_sort_from_string (const char *text, int *out)
+{
+  LkUserSort value;
+
+  if (!lk_user_sort_from_string (text, &value))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+/* "order": "asc" (the default) or "desc". */
+static gboolean
+get_order (LkApiFields  *fields,
+           gboolean     *descending,
+           GError      **error)
+{
+  g_autofree char *text = NULL;
+
+  if (!lk_api_fields_read_string (fields, "order", &text, error))
+    return FALSE;
+  if (text == NULL || *text == '\0' || g_ascii_strcasecmp (text, "asc") == 0)
+    *descending = FALSE;
+  else if (g_ascii_strcasecmp (text, "desc") == 0)
+    *descending = TRUE;
+  else
+    {
+      g_set_error (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_INVALID_ARGUMENT,
+                   _("The field “%s” has an invalid value"), "order");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -402,6 +437,10 @@ lk_api_request_decode (LkApiRequest  *request,
       if (!lk_api_fields_get_int (fields, "limit", 0, 1000, LK_UNSET, &value, error))
         return FALSE;
       request->limit = (int) value;
+      if (request->op == LK_API_OP_FIND_USERS)
+        return get_enum (fields, "sort", user_sort_from_string, LK_ENGINE_ERROR_INVALID_ARGUMENT,
+                         &request->sort, error)
+               && get_order (fields, &request->descending, error);
       return TRUE;
 
     case LK_API_OP_ADD_DEVICE:
@@ -599,6 +638,10 @@ lk_api_request_encode (const LkApiRequest *request)
   add_string (builder, "search", request->search);
   add_int (builder, "offset", request->offset);
   add_int (builder, "limit", request->limit);
+  if (request->sort != LK_UNSET)
+    add_string (builder, "sort", lk_user_sort_to_string (request->sort));
+  if (request->descending)
+    add_string (builder, "order", "desc");
   if (request->message_id > 0)
     add_int (builder, "messageId", request->message_id);
   lk_api_activation_encode_request (request, builder);

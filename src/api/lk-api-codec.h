@@ -128,6 +128,8 @@ typedef struct
   char     *search;              /* search: prefix of login, name or email */
   int       offset;              /* offset */
   int       limit;               /* limit */
+  int       sort;                /* sort (find_users): LkUserSort by name, LK_UNSET = login */
+  gboolean  descending;          /* order (find_users): "desc" (TRUE) or "asc" */
 
   LkApiActivationRequest *activation;  /* activation operations only; owned */
   LkApiBulkRequest       *bulk;        /* import_oath_devices / import_users only; owned */

@@ -94,9 +94,10 @@ run (LkEngine            *engine,
       return response->user != NULL;
 
     case LK_API_OP_FIND_USERS:
-      response->users = lk_engine_find_users (engine, account_id, request->search,
-                                              unset_to_zero (request->offset), unset_to_zero (request->limit),
-                                              &response->total, error);
+      response->users = lk_engine_find_users_sorted (engine, account_id, request->search,
+                                                     unset_to_zero (request->sort), request->descending,
+                                                     unset_to_zero (request->offset), unset_to_zero (request->limit),
+                                                     &response->total, error);
       return response->users != NULL;
 
     case LK_API_OP_UPDATE_USER:

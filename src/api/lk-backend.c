@@ -150,11 +150,28 @@ lk_backend_find_users_async (LkBackend           *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  lk_backend_find_users_sorted_async (self, prefix, LK_USER_SORT_LOGIN, FALSE, offset, limit,
+                                      cancellable, callback, user_data);
+}
+
+void
+lk_backend_find_users_sorted_async (LkBackend           *self,
+                                    const char          *prefix,
+                                    LkUserSort           sort,
+                                    gboolean             descending,
+                                    guint                offset,
+                                    guint                limit,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
   LkApiRequest *request = lk_api_request_new (LK_API_OP_FIND_USERS);
 
   request->search = g_strdup (prefix);
   request->offset = (int) MIN (offset, (guint) G_MAXINT);
   request->limit = (int) MIN (limit, 1000u);
+  request->sort = sort;
+  request->descending = descending;
   call (self, request, cancellable, callback, user_data);
 }
 

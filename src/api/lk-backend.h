@@ -68,6 +68,10 @@ void lk_backend_find_user_async        (LkBackend *self, const char *login,
  * → finish_users (with the total for a paged list model) */
 void lk_backend_find_users_async       (LkBackend *self, const char *prefix, guint offset, guint limit,
                                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+/* The same in another order (find_users' sort and order). → finish_users */
+void lk_backend_find_users_sorted_async (LkBackend *self, const char *prefix, LkUserSort sort, gboolean descending,
+                                         guint offset, guint limit,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 /* → finish_user */
 void lk_backend_update_user_async      (LkBackend *self, const char *login, const LkUserUpdate *update,
                                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);

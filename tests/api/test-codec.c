@@ -513,6 +513,47 @@ test_request_refusals (void)
   lk_api_request_free (partial);
 }
 
+/* find_users' order: names in any case, "asc"/"desc", a round trip, and
+ * a clear 9501 for anything else. */
+static void
+test_request_find_users_sort (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkApiRequest) request = NULL;
+  g_autoptr(LkApiRequest) decoded = lk_api_request_new (LK_API_OP_INVALID);
+  g_autoptr(GBytes) body = NULL;
+  gsize len;
+  const char *data;
+
+  request = decode_text ("{\"type\": \"find_users\", \"spAccountLoginName\": \"a\", \"spAccountLoginKey\": \"k\","
+                         " \"sort\": \"LASTLOGIN\", \"order\": \"desc\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (request->sort, ==, LK_USER_SORT_LAST_LOGIN);
+  g_assert_true (request->descending);
+  g_clear_pointer (&request, lk_api_request_free);
+  request = decode_text ("{\"type\": \"find_users\", \"spAccountLoginName\": \"a\", \"spAccountLoginKey\": \"k\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (request->sort, ==, LK_UNSET);
+  g_assert_false (request->descending);
+
+  request->sort = LK_USER_SORT_CREATED;
+  request->descending = TRUE;
+  body = lk_api_request_encode (request);
+  data = g_bytes_get_data (body, &len);
+  g_assert_nonnull (strstr (data, "\"created\""));
+  g_assert_true (lk_api_request_decode (decoded, data, len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (decoded->sort, ==, LK_USER_SORT_CREATED);
+  g_assert_true (decoded->descending);
+
+  assert_decode_error ("{\"type\": \"find_users\", \"spAccountLoginName\": \"a\", \"spAccountLoginKey\": \"k\","
+                       " \"sort\": \"shoe size\"}", LK_ENGINE_ERROR, LK_ENGINE_ERROR_INVALID_ARGUMENT);
+  assert_decode_error ("{\"type\": \"find_users\", \"spAccountLoginName\": \"a\", \"spAccountLoginKey\": \"k\","
+                       " \"order\": \"sideways\"}", LK_ENGINE_ERROR, LK_ENGINE_ERROR_INVALID_ARGUMENT);
+  assert_decode_error ("{\"type\": \"find_users\", \"spAccountLoginName\": \"a\", \"spAccountLoginKey\": \"k\","
+                       " \"sort\": [\"name\"]}", LK_API_ERROR, LK_API_ERROR_FIELD_TYPE);
+}
+
 /* ---- responses ------------------------------------------------------------- */
 
 static LkUser *
@@ -819,6 +860,7 @@ main (int    argc,
   g_test_add_func ("/api/codec/request/vendor-samples", test_vendor_samples);
   g_test_add_func ("/api/codec/request/leniency", test_request_leniency);
   g_test_add_func ("/api/codec/request/refusals", test_request_refusals);
+  g_test_add_func ("/api/codec/request/find-users-sort", test_request_find_users_sort);
   g_test_add_func ("/api/codec/response/round-trip", test_response_round_trip);
   g_test_add_func ("/api/codec/response/errors", test_response_errors);
   g_test_add_func ("/api/codec/describe", test_describe);

@@ -465,7 +465,30 @@ test_find_users_paged (Fixture       *f,
     g_assert_no_error (error);
     g_assert_cmpuint (page->len, ==, 0);
     g_assert_cmpuint (total, ==, 0);
+    g_clear_pointer (&page, g_ptr_array_unref);
   }
+
+  /* Other orders travel through the backend: login Z-A pages from the
+   * end; creation order newest first breaks same-second ties by id, which
+   * is the enrolment order here. */
+  page = CALL (f, lk_backend_find_users_sorted_async (f->backend, f->prefix, LK_USER_SORT_LOGIN, TRUE, 1, 2, NULL, CB),
+               lk_backend_finish_users (f->backend, RES, &total, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, 5);
+  g_assert_cmpuint (page->len, ==, 2);
+  g_assert_true (g_str_has_suffix (((LkUser *) page->pdata[0])->login, "-page-3"));
+  g_assert_true (g_str_has_suffix (((LkUser *) page->pdata[1])->login, "-page-2"));
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = CALL (f, lk_backend_find_users_sorted_async (f->backend, f->prefix, LK_USER_SORT_CREATED, TRUE, 0, 5, NULL, CB),
+               lk_backend_finish_users (f->backend, RES, &total, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->len, ==, 5);
+  for (guint i = 0; i < page->len; i++)
+    {
+      g_autofree char *suffix = g_strdup_printf ("-page-%u", 4 - i);
+
+      g_assert_true (g_str_has_suffix (((LkUser *) page->pdata[i])->login, suffix));
+    }
 }
 
 static void
