@@ -940,6 +940,8 @@ lk_pskc_read_full (const char              *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
+  if (info != NULL)
+    lk_pskc_info_clear (info);
   if (!check_raw (data, len, error))
     return NULL;
   if (len > G_MAXINT)

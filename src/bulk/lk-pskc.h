@@ -89,10 +89,11 @@ GPtrArray *lk_pskc_read  (const char              *data,
                           const LkPskcProtection  *protection,
                           GError                 **error);
 
-/* lk_pskc_read(), and fills @info (nullable; clear it with
- * lk_pskc_info_clear()). A signed file (RFC 6030 section 7) is verified
- * before anything is decrypted: a bad signature, or one by a certificate
- * that is neither @protection's signer_cert_pem nor allowed by
+/* lk_pskc_read(), and fills @info (nullable; zero-initialized or used
+ * before: it is cleared first, so it can be reused; clear it with
+ * lk_pskc_info_clear() when done). A signed file (RFC 6030 section 7) is
+ * verified before anything is decrypted: a bad signature, or one by a
+ * certificate that is neither @protection's signer_cert_pem nor allowed by
  * allow_untrusted_signer, refuses the whole file (LK_BULK_ERROR_SIGNATURE,
  * LK_BULK_ERROR_UNTRUSTED_SIGNER). */
 GPtrArray *lk_pskc_read_full (const char              *data,

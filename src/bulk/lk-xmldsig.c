@@ -245,27 +245,34 @@ canonicalize_into (xmlDoc     *doc,
 
 /* ---- algorithms ------------------------------------------------------------------- */
 
-static const EVP_MD *
-digest_for (const char *uri)
+typedef struct
 {
-  if (g_strcmp0 (uri, NS_DSIG "sha1") == 0)
-    return EVP_sha1 ();
-  if (g_strcmp0 (uri, "http://www.w3.org/2001/04/xmlenc#sha256") == 0)
-    return EVP_sha256 ();
-  if (g_strcmp0 (uri, "http://www.w3.org/2001/04/xmlenc#sha512") == 0)
-    return EVP_sha512 ();
-  return NULL;
-}
+  const char   *uri;
+  const EVP_MD *(*md) (void);
+} Algorithm;
+
+static const Algorithm digests[] = {
+  { NS_DSIG "sha1", EVP_sha1 },
+  { "http://www.w3.org/2001/04/xmlenc#sha256", EVP_sha256 },
+  { "http://www.w3.org/2001/04/xmlenc#sha512", EVP_sha512 },
+  { NULL, NULL }
+};
+
+/* RSA PKCS#1 v1.5 with these digests. */
+static const Algorithm signature_methods[] = {
+  { NS_DSIG "rsa-sha1", EVP_sha1 },
+  { "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", EVP_sha256 },
+  { "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", EVP_sha512 },
+  { NULL, NULL }
+};
 
 static const EVP_MD *
-rsa_digest_for (const char *uri)
+md_for (const Algorithm *table,
+        const char      *uri)
 {
-  if (g_strcmp0 (uri, NS_DSIG "rsa-sha1") == 0)
-    return EVP_sha1 ();
-  if (g_strcmp0 (uri, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256") == 0)
-    return EVP_sha256 ();
-  if (g_strcmp0 (uri, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512") == 0)
-    return EVP_sha512 ();
+  for (; table->uri != NULL; table++)
+    if (g_strcmp0 (uri, table->uri) == 0)
+      return table->md ();
   return NULL;
 }
 
@@ -344,7 +351,7 @@ check_reference (xmlDoc   *doc,
   g_autofree char *digest_uri = lk_pskc_attr_of (ds_child (reference, "DigestMethod", NULL), "Algorithm");
   g_autoptr(GBytes) expected = NULL;
   g_autoptr(EVP_MD_CTX) md_ctx = EVP_MD_CTX_new ();
-  const EVP_MD *md = digest_for (digest_uri);
+  const EVP_MD *md = md_for (digests, digest_uri);
   C14n c14n = { XML_C14N_1_0, FALSE, NULL };
   gboolean enveloped = FALSE, have_c14n = FALSE, ok;
   guint8 digest[EVP_MAX_MD_SIZE];
@@ -471,7 +478,7 @@ lk_xmldsig_verify (xmlDoc   *doc,
   xmlNode *reference;
   guint references = 0;
   g_autofree char *method = lk_pskc_attr_of (ds_child (info, "SignatureMethod", NULL), "Algorithm");
-  const EVP_MD *md = rsa_digest_for (method);
+  const EVP_MD *md = md_for (signature_methods, method);
   g_autoptr(GBytes) signature_value = NULL;
   g_autoptr(X509) embedded = NULL;
   g_autoptr(EVP_MD_CTX) md_ctx = NULL;

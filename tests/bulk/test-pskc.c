@@ -616,7 +616,7 @@ test_signature_valid (void)
 
 /* The same signed container written differently (an XML declaration,
  * attributes reordered and single-quoted, an empty-element tag, CRLF line
- * ends) has the same canonical form: it still verifies. */
+ * ends, a comment) has the same canonical form: it still verifies. */
 static void
 test_signature_canonical (void)
 {
@@ -626,7 +626,9 @@ test_signature_canonical (void)
                                 "<pskc:KeyContainer Version='1.0' xmlns:pskc=\"" NS_PSKC "\"\r\n   Id=\"KC1\" >");
   g_autofree char *b = replace (a, "<pskc:ResponseFormat Encoding=\"DECIMAL\" Length=\"8\"></pskc:ResponseFormat>",
                                 "<pskc:ResponseFormat Length=\"8\"  Encoding='DECIMAL'/>");
-  g_autofree char *c = replace (b, "</pskc:AlgorithmParameters>\n", "</pskc:AlgorithmParameters>\r\n");
+  g_autofree char *c0 = replace (b, "</pskc:AlgorithmParameters>\n", "</pskc:AlgorithmParameters>\r\n");
+  /* Same-document references leave comments out (XML-DSig 4.3.3.3). */
+  g_autofree char *c = replace (c0, "<pskc:Data>", "<!-- written by hand --><pskc:Data>");
   g_autofree char *pem = cert_pem (pki ()->cert);
   LkPskcProtection p = { .signer_cert_pem = pem };
   g_autoptr(GError) error = NULL;
@@ -833,6 +835,29 @@ test_signature_wrapping (void)
 
     assert_signature_refused (xml, "not in the file");
     assert_signature_refused (xml2, "Reference URI");
+  }
+  /* 7. What this verifier does not do is refused, not skipped: an HMAC
+   * "signature" (anyone with the key could make it), an XSLT transform,
+   * no enveloped-signature transform, two References. */
+  {
+    SignSpec spec = { .uri = "#KC1" };
+    g_autofree char *xml = signed_container (&spec);
+    g_autofree char *hmac = replace (xml, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                                     NS_DS "hmac-sha1");
+    g_autofree char *xslt = replace (xml, "<ds:Transform Algorithm=\"" C14N_EXC "\">",
+                                     "<ds:Transform Algorithm=\"http://www.w3.org/TR/1999/REC-xslt-19991116\">");
+    g_autofree char *bare = replace (xml, "<ds:Transform Algorithm=\"" NS_DS "enveloped-signature\"></ds:Transform>",
+                                     "");
+    const char *ref = strstr (xml, "<ds:Reference ");
+    const char *ref_end = strstr (xml, "</ds:Reference>") + strlen ("</ds:Reference>");
+    g_autofree char *one = g_strndup (ref, (gsize) (ref_end - ref));
+    g_autofree char *two = g_strconcat (one, one, NULL);
+    g_autofree char *twice = replace (xml, one, two);
+
+    assert_signature_refused (hmac, "signature method");
+    assert_signature_refused (xslt, "transform other than");
+    assert_signature_refused (bare, "no enveloped-signature");
+    assert_signature_refused (twice, "exactly one Reference");
   }
 }
 
