@@ -10,11 +10,16 @@
  *
  * Every search gets a generation number and its own GCancellable: a new
  * search cancels the old one, and a late answer of an old generation is
- * dropped, so fast typing never shows a stale result.
+ * dropped, so fast typing never shows a stale result. The backend skips a
+ * request cancelled before it started, so typing needs no long debounce.
  *
- * Descending order uses the same ascending API: logical position p is the
- * backend's position total-1-p, and each page is fetched mirrored and
- * reversed. */
+ * A new result keeps the first page's item objects and fills them in
+ * place: the rows on screen only change their labels, and items-changed
+ * covers just the positions past them. Building row widgets is what a
+ * search cost on screen (docs/performance.md).
+ *
+ * The order (login, name, email, last sign-in, creation; either way) is the
+ * backend's: find_users' sort and order. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -23,7 +28,10 @@
 #include "lk-admin-user-list-model.h"
 
 #define MAX_PAGES        64
-#define DEBOUNCE_MS      150
+/* Zero: keystrokes dispatched in one main-loop iteration (a paste, an input
+ * method) still make one search, and a search started per keystroke costs
+ * nothing once cancelled, since the backend skips it. */
+#define DEBOUNCE_MS      0
 
 typedef struct
 {
@@ -40,6 +48,7 @@ struct _LkAdminUserListModel
   LkBackend    *backend;
   char         *query;
   char         *pending_query;
+  LkUserSort    sort;
   gboolean      descending;
 
   guint         n_items;
@@ -76,7 +85,6 @@ typedef struct
   guint                 generation;
   guint                 page;
   gboolean              reset;  /* the first answer of a new search */
-  guint                 expected_total;
 } Fetch;
 
 static void
@@ -128,19 +136,6 @@ page_length (LkAdminUserListModel *self,
   return MIN (LK_ADMIN_USER_PAGE_SIZE, total - start);
 }
 
-/* Where logical page @page starts in the backend's ascending order. */
-static guint
-backend_offset (LkAdminUserListModel *self,
-                guint                 total,
-                guint                 page)
-{
-  guint start = page * LK_ADMIN_USER_PAGE_SIZE;
-
-  if (!self->descending)
-    return start;
-  return total - start - page_length (self, total, page);
-}
-
 static void
 fill_page (LkAdminUserListModel *self,
            Page                 *page,
@@ -148,8 +143,7 @@ fill_page (LkAdminUserListModel *self,
 {
   for (guint i = 0; i < page->items->len && i < users->len; i++)
     {
-      guint j = self->descending ? users->len - 1 - i : i;
-      const LkUser *user = g_ptr_array_index (users, j);
+      const LkUser *user = g_ptr_array_index (users, i);
 
       lk_admin_user_item_fill (g_ptr_array_index (page->items, i),
                                user->login, user->first_name, user->last_name,
@@ -178,34 +172,49 @@ touch_page (LkAdminUserListModel *self,
     }
 }
 
+/* A page of @length items: the first of @reuse (may be NULL), then new
+ * placeholders. */
 static Page *
-new_page (LkAdminUserListModel *self,
-          guint                 index)
+new_page_full (LkAdminUserListModel *self,
+               guint                 index,
+               guint                 length,
+               GPtrArray            *reuse)
 {
   Page *page = g_new0 (Page, 1);
-  guint length = page_length (self, self->n_items, index);
+  guint i = 0;
 
   page->index = index;
   page->items = g_ptr_array_new_full (length, g_object_unref);
-  for (guint i = 0; i < length; i++)
+  for (; reuse != NULL && i < length && i < reuse->len; i++)
+    g_ptr_array_add (page->items, g_object_ref (g_ptr_array_index (reuse, i)));
+  for (; i < length; i++)
     g_ptr_array_add (page->items, lk_admin_user_item_new ());
   g_hash_table_insert (self->pages, GUINT_TO_POINTER (index), page);
   touch_page (self, index);
   return page;
 }
 
+static Page *
+new_page (LkAdminUserListModel *self,
+          guint                 index)
+{
+  return new_page_full (self, index, page_length (self, self->n_items, index), NULL);
+}
+
 static void start_reset (LkAdminUserListModel *self);
 
 static LkApiRequest *
-users_request (const char *query,
-               guint       offset,
-               guint       limit)
+users_request (LkAdminUserListModel *self,
+               guint                 offset,
+               guint                 limit)
 {
   LkApiRequest *request = lk_api_request_new (LK_API_OP_FIND_USERS);
 
-  request->search = g_strdup (query);
+  request->search = g_strdup (self->query);
   request->offset = (int) offset;
   request->limit = (int) limit;
+  request->sort = self->sort;
+  request->descending = self->descending;
   return request;
 }
 
@@ -252,31 +261,40 @@ page_fetched (GObject      *source,
   if (fetch->reset)
     {
       guint old = self->n_items;
+      g_autoptr(GPtrArray) reuse = NULL;
+      guint keep = 0;
 
       self->last_latency = g_get_monotonic_time () - self->sent_at;
+      page = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (0));
+      if (page != NULL)
+        {
+          reuse = g_ptr_array_ref (page->items);
+          keep = MIN (reuse->len, MIN (old, total));
+        }
       g_hash_table_remove_all (self->pages);
       g_queue_clear (&self->lru);
       set_error (self, NULL);
-      set_loading (self, FALSE);
-      /* Two signals, not one: on a single (0, old, total) GTK 4.8's list
-       * item manager asks for every added item, looking for widgets it can
-       * reuse, which would page in the whole result. With nothing removed
-       * in the same signal it asks only for the rows it shows. The model
-       * is empty in between, as the first signal says. */
-      self->n_items = 0;
-      if (old > 0)
-        g_list_model_items_changed (G_LIST_MODEL (self), 0, old, 0);
-      self->n_items = total;
-      if (total > 0 && fetch->page == 0)
+      /* The first @keep items stay and take the new users in place. Past
+       * them, two signals, not one: on a single (keep, old - keep, total -
+       * keep) GTK 4.8's list item manager asks for every added item,
+       * looking for widgets it can reuse, which would page in the whole
+       * result. With nothing removed in the same signal it asks only for
+       * the rows it shows. */
+      if (total > 0)
         {
-          page = new_page (self, 0);
+          page = new_page_full (self, 0, page_length (self, total, 0), reuse);
           page->requested = TRUE;
           fill_page (self, page, users);
         }
-      if (total > 0)
-        g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, total);
+      self->n_items = keep;
+      if (old > keep)
+        g_list_model_items_changed (G_LIST_MODEL (self), keep, old - keep, 0);
+      self->n_items = total;
+      if (total > keep)
+        g_list_model_items_changed (G_LIST_MODEL (self), keep, 0, total - keep);
       if (old != total)
         g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+      set_loading (self, FALSE);
       goto out;
     }
 
@@ -307,36 +325,8 @@ request_page (LkAdminUserListModel *self,
   fetch->generation = self->generation;
   fetch->page = index;
   fetch->reset = reset;
-  lk_admin_backend_call (self->backend, users_request (self->query, backend_offset (self, total, index), MAX (length, 1)),
+  lk_admin_backend_call (self->backend, users_request (self, index * LK_ADMIN_USER_PAGE_SIZE, MAX (length, 1)),
                          self->cancellable, page_fetched, fetch);
-}
-
-/* Descending order needs the total before it knows which page is first. */
-static void
-count_fetched (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Fetch *fetch = user_data;
-  LkAdminUserListModel *self = fetch->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LkApiResponse) response = NULL;
-
-  response = lk_admin_backend_call_finish (LK_BACKEND (source), result, &error);
-  if (fetch->generation == self->generation)
-    {
-      if (response == NULL)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            {
-              set_error (self, error->message);
-              set_loading (self, FALSE);
-            }
-        }
-      else
-        request_page (self, 0, response->total, TRUE);
-    }
-  fetch_free (fetch);
 }
 
 static void
@@ -358,17 +348,7 @@ start_reset (LkAdminUserListModel *self)
 
   if (self->backend == NULL)
     return;
-  if (self->descending)
-    {
-      Fetch *fetch = g_new0 (Fetch, 1);
-
-      fetch->self = g_object_ref (self);
-      fetch->generation = self->generation;
-      lk_admin_backend_call (self->backend, users_request (self->query, 0, 1),
-                             self->cancellable, count_fetched, fetch);
-    }
-  else
-    request_page (self, 0, LK_ADMIN_USER_PAGE_SIZE, TRUE);
+  request_page (self, 0, LK_ADMIN_USER_PAGE_SIZE, TRUE);
 }
 
 static gboolean
@@ -545,16 +525,29 @@ lk_admin_user_list_model_get_query (LkAdminUserListModel *self)
 }
 
 void
-lk_admin_user_list_model_set_descending (LkAdminUserListModel *self,
-                                         gboolean              descending)
+lk_admin_user_list_model_set_sort (LkAdminUserListModel *self,
+                                   LkUserSort            sort,
+                                   gboolean              descending)
 {
   g_return_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self));
+  g_return_if_fail (sort <= LK_USER_SORT_LAST);
 
   descending = !!descending;
-  if (self->descending == descending)
+  if (self->sort == sort && self->descending == descending)
     return;
+  self->sort = sort;
   self->descending = descending;
   start_reset (self);
+}
+
+LkUserSort
+lk_admin_user_list_model_get_sort (LkAdminUserListModel *self,
+                                   gboolean             *descending)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self), LK_USER_SORT_LOGIN);
+  if (descending != NULL)
+    *descending = self->descending;
+  return self->sort;
 }
 
 void

@@ -22,15 +22,18 @@ G_DECLARE_FINAL_TYPE (LkAdminUserListModel, lk_admin_user_list_model, LK, ADMIN_
  * their page arrives, and then fill in place without an items-changed. */
 LkAdminUserListModel *lk_admin_user_list_model_new        (LkBackend            *backend);
 
-/* Starts a new search after the debounce delay (150 ms), or at once with
- * @immediate. A search in flight is cancelled. */
+/* Starts a new search from the main loop (keystrokes of one iteration make
+ * one search), or at once with @immediate. A search in flight is cancelled. */
 void        lk_admin_user_list_model_set_query            (LkAdminUserListModel *self,
                                                            const char           *query,
                                                            gboolean              immediate);
 const char *lk_admin_user_list_model_get_query            (LkAdminUserListModel *self);
-/* Login A-Z (FALSE) or Z-A (TRUE); reloads. */
-void        lk_admin_user_list_model_set_descending       (LkAdminUserListModel *self,
+/* The backend's order, ascending or descending; reloads when it changes. */
+void        lk_admin_user_list_model_set_sort             (LkAdminUserListModel *self,
+                                                           LkUserSort            sort,
                                                            gboolean              descending);
+LkUserSort  lk_admin_user_list_model_get_sort             (LkAdminUserListModel *self,
+                                                           gboolean             *descending);
 /* Reloads the current search (after an enrol, an edit or a delete). */
 void        lk_admin_user_list_model_refresh              (LkAdminUserListModel *self);
 /* Cancels everything in flight; the model keeps what it has. */

@@ -22,7 +22,8 @@ struct _LkAdminWindow
   AdwWindowTitle       *user_title;
   GtkSpinner           *busy_spinner;
   GtkSearchEntry       *search_entry;
-  GtkDropDown          *sort_dropdown;
+  GtkMenuButton        *sort_button;
+  GSimpleActionGroup   *sort_actions;    /* "sort.by", "sort.order" (lk-admin-window-sort.c) */
   GtkStack             *list_stack;
   GtkListView          *user_list;
   AdwStatusPage        *empty_page;
@@ -87,6 +88,10 @@ void         lk_admin_window_set_backend    (LkAdminWindow *self,
 
 /* lk-admin-window-actions.c */
 void         lk_admin_window_class_init_actions (GtkWidgetClass *widget_class);
+/* lk-admin-window-sort.c: the sort menu's actions, and the order applied
+ * to the model (after a new backend). */
+void         lk_admin_window_sort_init      (LkAdminWindow *self);
+void         lk_admin_window_sort_apply     (LkAdminWindow *self);
 void         lk_admin_window_open_provision (LkAdminWindow *self,
                                              GtkWindow     *parent,
                                              const char    *login,

@@ -216,13 +216,6 @@ on_stop_search (LkAdminWindow *self)
 }
 
 static void
-on_sort_changed (LkAdminWindow *self)
-{
-  if (self->model != NULL)
-    lk_admin_user_list_model_set_descending (self->model, gtk_drop_down_get_selected (self->sort_dropdown) == 1);
-}
-
-static void
 show_selected (LkAdminWindow *self)
 {
   LkAdminUserItem *item = gtk_single_selection_get_selected_item (self->selection);
@@ -292,10 +285,12 @@ reselect_idle (gpointer data)
   if (self->selected_login == NULL || self->model == NULL)
     return G_SOURCE_REMOVE;
   position = lk_admin_user_list_model_find_loaded (self->model, self->selected_login);
-  if (position >= 0 && gtk_single_selection_get_selected (self->selection) != (guint) position)
+  /* A new result fills the rows on screen in place: a selected row that
+   * now holds someone else is unselected. */
+  if (gtk_single_selection_get_selected (self->selection) != (position >= 0 ? (guint) position : GTK_INVALID_LIST_POSITION))
     {
       g_signal_handlers_block_by_func (self->selection, on_selection_changed, self);
-      gtk_single_selection_set_selected (self->selection, (guint) position);
+      gtk_single_selection_set_selected (self->selection, position >= 0 ? (guint) position : GTK_INVALID_LIST_POSITION);
       g_signal_handlers_unblock_by_func (self->selection, on_selection_changed, self);
     }
   return G_SOURCE_REMOVE;
@@ -305,8 +300,9 @@ static void
 on_model_changed (LkAdminWindow *self)
 {
   update_list_state (self);
+  /* Before the next frame, so a refilled row is never drawn selected. */
   if (self->selected_login != NULL && self->reselect_id == 0)
-    self->reselect_id = g_idle_add (reselect_idle, self);
+    self->reselect_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, reselect_idle, self, NULL);
 }
 
 void
@@ -338,10 +334,10 @@ lk_admin_window_set_backend (LkAdminWindow *self,
   model = lk_admin_user_list_model_new (backend);
   g_set_object (&self->model, model);
   g_signal_connect_object (model, "items-changed", G_CALLBACK (on_model_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (model, "notify::loading", G_CALLBACK (update_list_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (model, "notify::loading", G_CALLBACK (on_model_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (model, "notify::error", G_CALLBACK (update_list_state), self, G_CONNECT_SWAPPED);
   gtk_single_selection_set_model (self->selection, G_LIST_MODEL (model));
-  gtk_drop_down_set_selected (self->sort_dropdown, 0);
+  lk_admin_window_sort_apply (self);
   if (backend != NULL)
     lk_admin_user_list_model_set_query (model, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), TRUE);
   update_list_state (self);
@@ -392,6 +388,7 @@ lk_admin_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->user_cancellable);
   g_clear_object (&self->settings);
+  g_clear_object (&self->sort_actions);
   g_free (self->connection_label);
   g_free (self->connect_error);
   g_free (self->selected_login);
@@ -422,7 +419,7 @@ lk_admin_window_class_init (LkAdminWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkAdminWindow, user_title);
   gtk_widget_class_bind_template_child (widget_class, LkAdminWindow, busy_spinner);
   gtk_widget_class_bind_template_child (widget_class, LkAdminWindow, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, LkAdminWindow, sort_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminWindow, sort_button);
   gtk_widget_class_bind_template_child (widget_class, LkAdminWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, LkAdminWindow, user_list);
   gtk_widget_class_bind_template_child (widget_class, LkAdminWindow, empty_page);
@@ -466,10 +463,10 @@ lk_admin_window_init (LkAdminWindow *self)
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect_swapped (self->search_entry, "activate", G_CALLBACK (on_search_activate), self);
   g_signal_connect_swapped (self->search_entry, "stop-search", G_CALLBACK (on_stop_search), self);
-  g_signal_connect_swapped (self->sort_dropdown, "notify::selected", G_CALLBACK (on_sort_changed), self);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self->sidebar));
-  /* The model debounces (150 ms) and cancels; a second delay here would only add latency. */
+  /* The model cancels stale searches; a delay here would only add latency. */
   gtk_search_entry_set_search_delay (self->search_entry, 0);
+  lk_admin_window_sort_init (self);
 
   builder = gtk_builder_new_from_resource ("/org/latchkey/Latchkey/admin/lk-admin-shortcuts.ui");
   gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),

@@ -413,7 +413,7 @@ test_enrol_and_search (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, G_N_ELEMENTS (people) + 1);
 
   /* Z–A puts the last login first; A–Z again puts it last. */
-  gtk_drop_down_set_selected (window->sort_dropdown, 1);
+  gtk_widget_activate_action (GTK_WIDGET (window), "sort.order", "s", "desc");
   wait_for (list_settled, NULL);
   item = g_list_model_get_item (G_LIST_MODEL (window->model), 0);
   g_assert_cmpstr (lk_admin_user_item_get_login (item), ==, LOGIN);
@@ -421,7 +421,7 @@ test_enrol_and_search (void)
   item = g_list_model_get_item (G_LIST_MODEL (window->model), G_N_ELEMENTS (people));
   g_assert_cmpstr (lk_admin_user_item_get_login (item), ==, "amelia.hart");
   g_object_unref (item);
-  gtk_drop_down_set_selected (window->sort_dropdown, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "sort.order", "s", "asc");
   wait_for (list_settled, NULL);
   item = g_list_model_get_item (G_LIST_MODEL (window->model), 0);
   g_assert_cmpstr (lk_admin_user_item_get_login (item), ==, "amelia.hart");
@@ -435,6 +435,121 @@ user_shown (gpointer data)
          g_str_equal (gtk_stack_get_visible_child_name (window->content_stack), "user") &&
          lk_admin_user_page_get_user (window->user_page) != NULL &&
          g_strcmp0 (lk_admin_user_page_get_user (window->user_page)->login, data) == 0;
+}
+
+/* The login at @position of the list, loaded. */
+static char *
+login_at (guint position)
+{
+  g_autoptr(LkAdminUserItem) item = g_list_model_get_item (G_LIST_MODEL (window->model), position);
+
+  g_assert_nonnull (item);
+  g_assert_true (lk_admin_user_item_get_loaded (item));
+  return g_strdup (lk_admin_user_item_get_login (item));
+}
+
+static void
+assert_login_at (guint       position,
+                 const char *login)
+{
+  g_autofree char *got = login_at (position);
+
+  g_assert_cmpstr (got, ==, login);
+}
+
+static void
+sort_by (const char *key,
+         const char *order)
+{
+  g_test_message ("sort by %s %s", key, order);
+  gtk_widget_activate_action (GTK_WIDGET (window), "sort.by", "s", key);
+  gtk_widget_activate_action (GTK_WIDGET (window), "sort.order", "s", order);
+  wait_for (list_settled, NULL);
+}
+
+static void
+type_search (const char *text)
+{
+  g_test_message ("search “%s”", text);
+  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), text);
+  wait_ms (50);   /* the entry's own zero-delay timeout */
+  wait_for (list_settled, NULL);
+}
+
+/* Each order of the sort menu through the backend (embedded or latchkeyd),
+ * the search inside an order, and rows refilled in place as one types.
+ * Uses the users of enrol-and-search: eight people, Zoë enrolled (and
+ * signed in) last. */
+static void
+test_sort_and_search (void)
+{
+  g_autoptr(LkAdminUserItem) first = NULL;
+  g_autoptr(LkAdminUserItem) again = NULL;
+  GtkPopover *popover;
+
+  type_search ("");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, 8);
+
+  sort_by ("name", "asc");   /* first name, then last name */
+  assert_login_at (0, "amelia.hart");
+  assert_login_at (6, "chen.wei");   /* Wei Chen */
+  assert_login_at (7, LOGIN);
+  g_assert_cmpstr (gtk_menu_button_get_label (window->sort_button), ==, "Name A–Z");
+  sort_by ("name", "desc");
+  assert_login_at (0, LOGIN);
+  assert_login_at (1, "chen.wei");
+  sort_by ("email", "asc");   /* g.berg@ then wei.chen@ then zoe.okafor@ */
+  assert_login_at (5, "gustav.berg");
+  assert_login_at (6, "chen.wei");
+  sort_by ("created", "desc");
+  assert_login_at (0, LOGIN);
+  assert_login_at (7, "amelia.hart");
+  g_assert_cmpstr (gtk_menu_button_get_label (window->sort_button), ==, "Created, Newest");
+  sort_by ("lastLogin", "desc");   /* only Zoë has signed in */
+  assert_login_at (0, LOGIN);
+  sort_by ("lastLogin", "asc");
+  assert_login_at (7, LOGIN);
+
+  /* A search keeps the order: "b" is Bruno and Gustav Berg, Z–A by name. */
+  sort_by ("name", "desc");
+  type_search ("b");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, 2);
+  assert_login_at (0, "gustav.berg");
+  assert_login_at (1, "bruno.costa");
+
+  /* Zoë, open since enrol-and-search, was selected in row 0 under Z–A;
+   * that row now holds Gustav and is no longer selected. */
+  wait_ms (50);   /* the reselection idle */
+  g_assert_cmpuint (gtk_single_selection_get_selected (window->selection), ==, GTK_INVALID_LIST_POSITION);
+
+  /* Typing on refills the rows on screen: the same item now holds Bruno,
+   * and the row selected for Gustav is no longer selected. */
+  gtk_single_selection_set_selected (window->selection, 0);
+  wait_for (user_shown, (gpointer) "gustav.berg");
+  first = g_list_model_get_item (G_LIST_MODEL (window->model), 0);
+  type_search ("br");
+  wait_ms (50);   /* the reselection idle */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, 1);
+  again = g_list_model_get_item (G_LIST_MODEL (window->model), 0);
+  g_assert_true (again == first);
+  g_assert_cmpstr (lk_admin_user_item_get_login (again), ==, "bruno.costa");
+  g_assert_cmpuint (gtk_single_selection_get_selected (window->selection), ==, GTK_INVALID_LIST_POSITION);
+
+  /* The menu is a button the keyboard reaches, whose popover lists the orders. */
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (window->sort_button)));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), GTK_WIDGET (window->sort_button)));
+  gtk_menu_button_popup (window->sort_button);
+  popover = gtk_menu_button_get_popover (window->sort_button);
+  g_assert_nonnull (popover);
+  wait_ms (300);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  save_screenshot (GTK_WIDGET (popover), "admin-sort-menu");
+  save_screenshot (GTK_WIDGET (window), "admin-sorted");
+  gtk_menu_button_popdown (window->sort_button);
+
+  type_search ("");
+  sort_by ("login", "asc");
+  assert_login_at (0, "amelia.hart");
 }
 
 static gboolean
@@ -1203,6 +1318,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/admin/window/connect-untrusted", test_connect_untrusted);
   g_test_add_func ("/admin/window/empty", test_empty);
   g_test_add_func ("/admin/window/enrol-and-search", test_enrol_and_search);
+  g_test_add_func ("/admin/window/sort-and-search", test_sort_and_search);
   g_test_add_func ("/admin/window/enrol-with-device", test_enrol_with_device);
   g_test_add_func ("/admin/window/soft-token-qr", test_soft_token_qr);
   g_test_add_func ("/admin/window/disable-device", test_disable_device);
