@@ -51,6 +51,7 @@ static const char *const op_names[LK_API_N_OPS] = {
   [LK_API_OP_DEACTIVATE_INSTANCE] = "deactivate_instance",
   [LK_API_OP_ISSUE_TEST_CHALLENGE] = "issue_test_challenge",
   [LK_API_OP_GET_DELIVERY]      = "get_delivery",
+  [LK_API_OP_SELF_PROVISION_DEVICE] = "self_provision_oath_device",
 };
 
 static const struct
@@ -374,9 +375,12 @@ lk_api_request_decode (LkApiRequest  *request,
       return FALSE;
     }
 
+  /* A user provisioning their own device authenticates with their own
+   * password: the partner key stays with the helpdesk. */
   if (!lk_api_fields_read_string (fields, "spAccountLoginKey", &request->account_key, error)
       || !require (request->account_name, "spAccountLoginName", error)
-      || !require (request->account_key, "spAccountLoginKey", error))
+      || (request->op != LK_API_OP_SELF_PROVISION_DEVICE
+          && !require (request->account_key, "spAccountLoginKey", error)))
     return FALSE;
 
   /* Every operation reads the fields it knows; unknown ones are ignored,
@@ -448,11 +452,13 @@ lk_api_request_decode (LkApiRequest  *request,
              && decode_device_spec (request, fields, error);
 
     case LK_API_OP_PROVISION_DEVICE:
+    case LK_API_OP_SELF_PROVISION_DEVICE:
       return lk_api_fields_read_string (fields, "username|loginName", &request->username, error)
              && lk_api_fields_read_string (fields, SERIAL_NAMES, &request->serial, error)
              && lk_api_fields_read_string (fields, "physicalDeviceId", &request->physical_device_id, error)
              && lk_api_fields_read_string (fields, "loginPassword|password", &request->password, error)
              && require (request->username, "username", error)
+             && (request->op != LK_API_OP_SELF_PROVISION_DEVICE || require (request->password, "loginPassword", error))
              && require (request->serial, "deviceId", error)
              && require (request->physical_device_id, "physicalDeviceId", error);
 

@@ -59,6 +59,9 @@ typedef enum
   LK_API_OP_ISSUE_TEST_CHALLENGE, /* issue_test_challenge */
   /* delivery (docs/delivery.md) */
   LK_API_OP_GET_DELIVERY,         /* get_delivery: an outbox message's state */
+  /* token mode: a user provisions their own device with their password,
+   * no partner key (docs/api.md) */
+  LK_API_OP_SELF_PROVISION_DEVICE, /* self_provision_oath_device */
   LK_API_N_OPS
 } LkApiOp;
 

@@ -145,11 +145,25 @@ run (LkEngine            *engine,
       }
 
     case LK_API_OP_PROVISION_DEVICE:
+    case LK_API_OP_SELF_PROVISION_DEVICE:
     case LK_API_OP_GET_DEVICE_QRCODE:
       {
         g_autoptr(LkProvisionResult) result = NULL;
 
-        if (request->op == LK_API_OP_PROVISION_DEVICE)
+        /* The user's own password stands in for the partner key: a wrong
+         * one (or an unknown user) is 9001, a disabled user 9007. */
+        if (request->op == LK_API_OP_SELF_PROVISION_DEVICE
+            && !lk_engine_validate_user (engine, account_id, login, request->password, error))
+          {
+            if (g_error_matches (*error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_USER_NOT_FOUND))
+              {
+                g_clear_error (error);
+                g_set_error_literal (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_USER_LOGIN_FAILED,
+                                     _("User login failed"));
+              }
+            return FALSE;
+          }
+        if (request->op != LK_API_OP_GET_DEVICE_QRCODE)
           result = lk_engine_provision_device (engine, account_id, request->username, serial,
                                                request->physical_device_id, request->password, error);
         else
@@ -270,6 +284,15 @@ lk_api_execute (LkEngine           *engine,
         return lk_api_response_new_error (request->op, LK_API_ERROR_NOT_ALLOWED,
                                           _("Partner accounts are created on the server itself (latchkeyctl account create)"));
       ok = lk_engine_create_account (engine, request->account_name, request->account_key, &account_id, &error);
+    }
+  else if (request->op == LK_API_OP_SELF_PROVISION_DEVICE)
+    {
+      /* No partner login: the account only names where the user lives,
+       * and an unknown one looks like a wrong password. */
+      ok = lk_engine_lookup_account (engine, request->account_name, &account_id, NULL);
+      if (!ok)
+        g_set_error_literal (&error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_USER_LOGIN_FAILED, _("User login failed"));
+      ok = ok && run (engine, account_id, request, response, &error);
     }
   else
     {

@@ -286,6 +286,20 @@ device_request (LkApiOp     op,
   return request;
 }
 
+static LkApiRequest *
+provision_request (LkApiOp     op,
+                   const char *login,
+                   const char *serial,
+                   const char *physical_device_id,
+                   const char *password)
+{
+  LkApiRequest *request = device_request (op, login, serial);
+
+  request->physical_device_id = g_strdup (physical_device_id);
+  request->password = g_strdup (password);
+  return request;
+}
+
 void
 lk_backend_provision_device_async (LkBackend           *self,
                                    const char          *login,
@@ -296,11 +310,22 @@ lk_backend_provision_device_async (LkBackend           *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  LkApiRequest *request = device_request (LK_API_OP_PROVISION_DEVICE, login, serial);
+  call (self, provision_request (LK_API_OP_PROVISION_DEVICE, login, serial, physical_device_id, password),
+        cancellable, callback, user_data);
+}
 
-  request->physical_device_id = g_strdup (physical_device_id);
-  request->password = g_strdup (password);
-  call (self, request, cancellable, callback, user_data);
+void
+lk_backend_self_provision_device_async (LkBackend           *self,
+                                        const char          *login,
+                                        const char          *password,
+                                        const char          *serial,
+                                        const char          *physical_device_id,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  call (self, provision_request (LK_API_OP_SELF_PROVISION_DEVICE, login, serial, physical_device_id, password),
+        cancellable, callback, user_data);
 }
 
 void

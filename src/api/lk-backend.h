@@ -95,6 +95,13 @@ void lk_backend_add_device_async       (LkBackend *self, const char *login, cons
 void lk_backend_provision_device_async (LkBackend *self, const char *login, const char *serial,
                                         const char *physical_device_id, const char *password,
                                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+/* The same by the user themself, authenticated by @password instead of a
+ * partner key (self_provision_oath_device; token mode's over-the-air
+ * provisioning). The backend needs only the account name. → finish_provision */
+void lk_backend_self_provision_device_async (LkBackend *self, const char *login, const char *password,
+                                             const char *serial, const char *physical_device_id,
+                                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                                             gpointer user_data);
 /* → finish_provision (device, URI, PNG and SVG) */
 void lk_backend_get_device_qrcode_async (LkBackend *self, const char *login, const char *serial, guint png_scale,
                                          GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);

@@ -380,6 +380,9 @@ send_attempt (GTask *task)
     data->answer = g_byte_array_new ();
 
   data->msg = soup_message_new_from_uri (SOUP_METHOD_POST, self->uri);
+  /* The API never redirects; following one could carry a partner key, a
+   * password or a seed to another address (even a plain http:// one). */
+  soup_message_add_flags (data->msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_set_request_body_from_bytes (data->msg, "application/json", data->body);
   soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Accept", "application/json");
   g_signal_connect (data->msg, "accept-certificate", G_CALLBACK (on_accept_certificate), task);

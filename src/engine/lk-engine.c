@@ -683,6 +683,33 @@ fail:
 }
 
 gboolean
+lk_engine_lookup_account (LkEngine    *engine,
+                          const char  *name,
+                          gint64      *out_account_id,
+                          GError     **error)
+{
+  g_autoptr(LkStoreStmt) st = NULL;
+
+  if (name == NULL || *name == '\0' || strlen (name) > ACCOUNT_NAME_MAX * 4)
+    goto fail;
+  st = lk_engine_prepare (engine, "SELECT id FROM accounts WHERE name = ?1", error);
+  if (st == NULL)
+    return FALSE;
+  lk_store_bind_text (st, 1, name);
+  if (lk_store_step (st, NULL) == LK_STORE_STEP_ROW)
+    {
+      if (out_account_id)
+        *out_account_id = lk_store_column_int64 (st, 0);
+      return TRUE;
+    }
+
+fail:
+  g_set_error_literal (error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_PARTNER_LOGIN_FAILED,
+                       _("Partner account login failed"));
+  return FALSE;
+}
+
+gboolean
 lk_engine_set_account_key (LkEngine    *engine,
                            gint64       account_id,
                            const char  *new_key,

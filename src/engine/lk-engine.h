@@ -91,6 +91,13 @@ gboolean    lk_engine_login_account   (LkEngine    *engine,
                                        const char  *key,
                                        gint64      *out_account_id,
                                        GError     **error);
+/* The id of the account named @name, without its key: for the requests
+ * that authenticate a user instead of a partner (self_provision_oath_device,
+ * docs/api.md). 9000 when there is no such account. */
+gboolean    lk_engine_lookup_account  (LkEngine    *engine,
+                                       const char  *name,
+                                       gint64      *out_account_id,
+                                       GError     **error);
 gboolean    lk_engine_set_account_key (LkEngine    *engine,
                                        gint64       account_id,
                                        const char  *new_key,

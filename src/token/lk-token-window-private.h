@@ -73,4 +73,11 @@ void        lk_token_window_report_intake  (LkTokenWindow  *self,
  * the otpauth-migration intake handler (Google export QR codes). */
 void        lk_token_window_install_import (GtkWidgetClass *widget_class);
 
+/* lk-token-window-activation.c: "win.activate-licence" and the LKAM1/LKAM2
+ * intake handlers (LkActivationDialog), "win.provision-device"
+ * (LkProvisionDialog). The getters are for tests. */
+void        lk_token_window_install_activation    (GtkWidgetClass *widget_class);
+struct _LkActivationDialog *lk_token_window_get_activation_dialog (LkTokenWindow *self);
+GtkWidget  *lk_token_window_open_provision        (LkTokenWindow  *self);
+
 G_END_DECLS

@@ -983,6 +983,7 @@ lk_token_window_class_init (LkTokenWindowClass *klass)
 
   lk_token_window_install_intake (widget_class);
   lk_token_window_install_import (widget_class);
+  lk_token_window_install_activation (widget_class);
 }
 
 static void

@@ -97,6 +97,7 @@ full_request (LkApiOp op)
       r->password = g_strdup ("secret");
       break;
     case LK_API_OP_PROVISION_DEVICE:
+    case LK_API_OP_SELF_PROVISION_DEVICE:
       r->username = g_strdup ("mandy");
       r->serial = g_strdup ("142o6-ar4v3-q2b85");
       r->physical_device_id = g_strdup ("Prod_Authenticator");
@@ -476,6 +477,13 @@ test_request_refusals (void)
   assert_decode_error ("{\"spAccountLoginName\": \"a\", \"spAccountLoginKey\": \"k\"}",
                        LK_ENGINE_ERROR, LK_ENGINE_ERROR_MISSING_FIELD);
   assert_decode_error ("{\"type\": [\"find_user\"]}", LK_API_ERROR, LK_API_ERROR_FIELD_TYPE);
+  /* A user's own provisioning needs no partner key but their password. */
+  assert_decode_error ("{\"type\": \"self_provision_oath_device\", \"spAccountLoginName\": \"a\","
+                       " \"username\": \"u\", \"deviceId\": \"S\", \"physicalDeviceId\": \"P\"}",
+                       LK_ENGINE_ERROR, LK_ENGINE_ERROR_MISSING_FIELD);
+  assert_decode_error ("{\"type\": \"self_provision_oath_device\", \"username\": \"u\","
+                       " \"loginPassword\": \"p\", \"deviceId\": \"S\", \"physicalDeviceId\": \"P\"}",
+                       LK_ENGINE_ERROR, LK_ENGINE_ERROR_MISSING_FIELD);
   assert_decode_error ("{\"type\": \"find_user\", \"spAccountLoginName\": \"a\", \"username\": \"u\"}",
                        LK_ENGINE_ERROR, LK_ENGINE_ERROR_MISSING_FIELD);
   assert_decode_error ("{\"type\": \"find_user\", \"spAccountLoginName\": \"a\", \"spAccountLoginKey\": \"k\"}",

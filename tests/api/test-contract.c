@@ -832,6 +832,116 @@ test_provision (Fixture       *f,
   g_assert_error (error, LK_API_ERROR, LK_ENGINE_ERROR_DEVICE_IN_USE);
 }
 
+/* Drops the partner key: what token mode holds when a user provisions
+ * their own device. */
+static void
+forget_partner_key (Fixture *f)
+{
+  if (f->remote)
+    lk_remote_backend_set_credentials (LK_REMOTE_BACKEND (f->backend), g_getenv ("LK_TEST_ACCOUNT"), NULL);
+  else
+    lk_local_backend_set_credentials (LK_LOCAL_BACKEND (f->backend), "acme", NULL);
+}
+
+static LkProvisionResult *
+self_provision (Fixture    *f,
+                const char *login,
+                const char *password,
+                const char *serial,
+                const char *physical_id,
+                GError    **error)
+{
+  return CALL (f, lk_backend_self_provision_device_async (f->backend, login, password, serial, physical_id,
+                                                          NULL, CB),
+               lk_backend_finish_provision (f->backend, RES, error));
+}
+
+static void
+test_self_provision (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *login = name (f, "self-user");
+  g_autofree char *other = name (f, "other-user");
+  g_autofree char *disabled = name (f, "gone-user");
+  g_autoptr(LkEnrollResult) enrolled = NULL;
+  g_autoptr(LkDevice) device = NULL;
+  g_autoptr(LkDevice) others = NULL;
+  g_autoptr(LkDevice) gones = NULL;
+  g_autoptr(LkUser) user = NULL;
+  g_autoptr(LkProvisionResult) provision = NULL;
+  g_autoptr(GError) error = NULL;
+  LkUserUpdate update;
+  LkDeviceSpec spec;
+
+  lk_device_spec_init (&spec);
+  spec.device_type = LK_DEVICE_TYPE_DESKTOP;
+  spec.otp_type = LK_OTP_TYPE_TIME;
+  enrolled = enroll (f, login, "Pa55word!", NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&enrolled, lk_enroll_result_free);
+  enrolled = enroll (f, other, "0ther-Pa55", NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&enrolled, lk_enroll_result_free);
+  enrolled = enroll (f, disabled, "G0ne-Pa55", NULL, &error);
+  g_assert_no_error (error);
+  device = CALL (f, lk_backend_add_device_async (f->backend, login, &spec, NULL, CB),
+                 lk_backend_finish_device (f->backend, RES, &error));
+  g_assert_no_error (error);
+  others = CALL (f, lk_backend_add_device_async (f->backend, other, &spec, NULL, CB),
+                 lk_backend_finish_device (f->backend, RES, &error));
+  g_assert_no_error (error);
+  gones = CALL (f, lk_backend_add_device_async (f->backend, disabled, &spec, NULL, CB),
+                lk_backend_finish_device (f->backend, RES, &error));
+  g_assert_no_error (error);
+  lk_user_update_init (&update);
+  update.enabled = 0;
+  user = CALL (f, lk_backend_update_user_async (f->backend, disabled, &update, NULL, CB),
+               lk_backend_finish_user (f->backend, RES, &error));
+  g_assert_no_error (error);
+
+  forget_partner_key (f);
+
+  /* A partner call without the key is still refused. */
+  provision = CALL (f, lk_backend_provision_device_async (f->backend, login, device->serial, "desk-A", NULL,
+                                                          NULL, CB),
+                    lk_backend_finish_provision (f->backend, RES, &error));
+  g_assert_null (provision);
+  g_assert_error (error, LK_API_ERROR, LK_ENGINE_ERROR_MISSING_FIELD);
+  g_clear_error (&error);
+
+  /* Wrong password, unknown user, and another user's device: 9001 or
+   * "not yours", and nothing is bound. */
+  provision = self_provision (f, login, "wrong-password", device->serial, "desk-A", &error);
+  g_assert_null (provision);
+  g_assert_error (error, LK_API_ERROR, LK_ENGINE_ERROR_USER_LOGIN_FAILED);
+  g_clear_error (&error);
+  provision = self_provision (f, "nobody-here", "Pa55word!", device->serial, "desk-A", &error);
+  g_assert_null (provision);
+  g_assert_error (error, LK_API_ERROR, LK_ENGINE_ERROR_USER_LOGIN_FAILED);
+  g_assert_null (strstr (error->message, "nobody"));
+  g_clear_error (&error);
+  provision = self_provision (f, login, "Pa55word!", others->serial, "desk-A", &error);
+  g_assert_null (provision);
+  g_assert_error (error, LK_API_ERROR, LK_ENGINE_ERROR_DEVICE_NOT_FOUND);
+  g_clear_error (&error);
+  provision = self_provision (f, disabled, "G0ne-Pa55", gones->serial, "desk-A", &error);
+  g_assert_null (provision);
+  g_assert_error (error, LK_API_ERROR, LK_ENGINE_ERROR_USER_DISABLED);
+  g_clear_error (&error);
+
+  /* The right password provisions and binds the physical id. */
+  provision = self_provision (f, login, "Pa55word!", device->serial, "desk-A", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (provision->uri, "otpauth://totp/"));
+  g_assert_cmpstr (provision->device->physical_device_id, ==, "desk-A");
+  g_clear_pointer (&provision, lk_provision_result_free);
+
+  /* Another machine cannot take the same device. */
+  provision = self_provision (f, login, "Pa55word!", device->serial, "desk-B", &error);
+  g_assert_null (provision);
+  g_assert_error (error, LK_API_ERROR, LK_ENGINE_ERROR_DEVICE_IN_USE);
+}
+
 static void
 test_send_otp (Fixture       *f,
                gconstpointer  data)
@@ -1122,6 +1232,7 @@ main (int    argc,
   add ("/api/contract/enable-disable", test_enable_disable);
   add ("/api/contract/assign", test_assign);
   add ("/api/contract/provision", test_provision);
+  add ("/api/contract/self-provision", test_self_provision);
   add ("/api/contract/send-otp", test_send_otp);
   add ("/api/contract/audit", test_audit);
   add ("/api/contract/cancelled", test_cancelled);

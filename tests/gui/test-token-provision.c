@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Over-the-air provisioning in the token window under Xvfb: a real latchkeyd over TLS on loopback, a real gnome-keyring, the user's own password. */
+#include "config.h"
+
+#include <string.h>
+#include <adwaita.h>
+
+#include "lk-provision-dialog.h"
+#include "lk-remote-backend.h"
+#include "lk-test-server.h"
+#include "lk-token-test-util.h"
+#include "lk-token-window-private.h"
+#include "lk-wallet.h"
+
+static LkTokenWindow *window;
+static LkWallet *wallet;
+static LkTestServer *server;
+static SoupSession *session;
+static char *serial;
+
+#define USER "dora"
+#define PASSWORD "Desk-t0p-Pa55"
+
+static JsonObject *
+call (const char *fields)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *answer = lk_test_server_call (server, session, fields, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (answer);
+  return answer;
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  gboolean provisioned;
+} Attempt;
+
+static void
+on_finished (LkProvisionDialog *dialog,
+             gboolean           ok,
+             Attempt           *attempt)
+{
+  attempt->done = TRUE;
+  attempt->ok = ok;
+}
+
+static void
+on_provisioned (LkProvisionDialog   *dialog,
+                const LkWalletToken *token,
+                Attempt             *attempt)
+{
+  attempt->provisioned = TRUE;
+}
+
+static gboolean
+submit (LkProvisionDialog *dialog)
+{
+  Attempt attempt = { 0 };
+  gulong finished = g_signal_connect (dialog, "finished", G_CALLBACK (on_finished), &attempt);
+  gulong provisioned = g_signal_connect (dialog, "provisioned", G_CALLBACK (on_provisioned), &attempt);
+
+  g_assert_true (lk_provision_dialog_submit (dialog));
+  lk_token_test_wait_until (&attempt.done);
+  g_assert_true (attempt.ok == attempt.provisioned);
+  /* On success the dialog is gone, and its handlers with it. */
+  if (!attempt.ok)
+    {
+      g_signal_handler_disconnect (dialog, finished);
+      g_signal_handler_disconnect (dialog, provisioned);
+    }
+  return attempt.ok;
+}
+
+static LkProvisionDialog *
+open_dialog (const char *url,
+             const char *password)
+{
+  LkProvisionDialog *dialog = LK_PROVISION_DIALOG (lk_token_window_open_provision (window));
+
+  lk_provision_dialog_set_fields (dialog, url, lk_test_server_get_account (server), USER, password, serial);
+  return dialog;
+}
+
+static void
+test_refusals (void)
+{
+  g_autofree char *plain = g_strdup_printf ("http://127.0.0.1:%u/", lk_test_server_get_port (server));
+  GTlsCertificate *certificate = lk_test_server_get_certificate (server);   /* owned by the server */
+  g_autofree char *expected = lk_certificate_fingerprint (certificate);
+  LkProvisionDialog *dialog;
+
+  /* Plain HTTP is refused before anything is sent. */
+  dialog = open_dialog (plain, PASSWORD);
+  g_assert_false (submit (dialog));
+  g_assert_nonnull (strstr (lk_provision_dialog_get_problem (dialog), "https://"));
+  g_assert_null (lk_provision_dialog_get_untrusted_fingerprint (dialog));
+  g_assert_cmpuint (lk_token_test_wallet_count (wallet), ==, 0);
+
+  /* The test server's self-signed certificate: not trusted, its
+   * fingerprint offered, nothing stored. */
+  lk_provision_dialog_set_fields (dialog, lk_test_server_get_base_url (server), NULL, NULL, NULL, NULL);
+  g_assert_false (submit (dialog));
+  g_assert_cmpstr (lk_provision_dialog_get_untrusted_fingerprint (dialog), ==, expected);
+  g_assert_nonnull (strstr (lk_provision_dialog_get_problem (dialog), expected));
+  g_assert_cmpuint (lk_token_test_wallet_count (wallet), ==, 0);
+  lk_token_test_screenshot (GTK_WIDGET (dialog), "token-provision-untrusted.png");
+
+  /* Trusted now, but the wrong password. */
+  lk_provision_dialog_trust_certificate (dialog);
+  lk_provision_dialog_set_fields (dialog, NULL, NULL, NULL, "not-the-password", NULL);
+  g_assert_false (submit (dialog));
+  g_assert_nonnull (strstr (lk_provision_dialog_get_problem (dialog), "password is wrong"));
+  g_assert_null (lk_provision_dialog_get_untrusted_fingerprint (dialog));
+  g_assert_cmpuint (lk_token_test_wallet_count (wallet), ==, 0);
+
+  /* An organisation the server does not have looks the same. */
+  lk_provision_dialog_set_fields (dialog, NULL, "no-such-organisation", NULL, PASSWORD, NULL);
+  g_assert_false (submit (dialog));
+  g_assert_nonnull (strstr (lk_provision_dialog_get_problem (dialog), "password is wrong"));
+  g_assert_cmpuint (lk_token_test_wallet_count (wallet), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_provision (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *fields = NULL;
+  char code[16], next[16];
+  gint64 now;
+  LkProvisionDialog *dialog;
+  LkWalletToken *token;
+
+  dialog = open_dialog (lk_test_server_get_base_url (server), PASSWORD);
+  lk_token_test_screenshot (GTK_WIDGET (dialog), "token-provision.png");
+  g_assert_false (submit (dialog));
+  lk_provision_dialog_trust_certificate (dialog);
+  g_assert_true (submit (dialog));
+
+  tokens = lk_wallet_list_sync (wallet, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tokens->len, ==, 1);
+  token = tokens->pdata[0];
+
+  /* The stored seed is the server's: two consecutive codes activate the
+   * device (a provisioned device is new until then). */
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  g_assert_true (lk_wallet_token_compute (token, now, code, NULL, &error));
+  g_assert_true (lk_wallet_token_compute (token, now + 30, next, NULL, &error));
+  g_assert_no_error (error);
+  fields = g_strdup_printf ("\"type\":\"active_oath_device\",\"username\":\"" USER "\",\"deviceId\":\"%s\","
+                            "\"otp1\":\"%s\",\"otp2\":\"%s\"", serial, code, next);
+  answer = call (fields);
+  g_assert_cmpint (json_object_get_int_member (answer, "errorCode"), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) user = NULL;
+  g_autoptr(JsonObject) device = NULL;
+  g_autofree char *schema_dir = NULL;
+  int status;
+
+  /* No G_TEST_OPTION_ISOLATE_DIRS (it hides the icon theme from GTK);
+   * lk-test-session.sh gives fresh HOME and XDG directories. */
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  schema_dir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "data", NULL);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  gtk_init ();
+  adw_init ();
+
+  server = lk_test_server_start (NULL, &error);
+  g_assert_no_error (error);
+  session = lk_test_server_new_session (server);
+  user = call ("\"type\":\"add_oath_user\",\"username\":\"" USER "\",\"loginPassword\":\"" PASSWORD "\"");
+  g_assert_cmpint (json_object_get_int_member (user, "errorCode"), ==, 0);
+  device = call ("\"type\":\"add_oath_device\",\"username\":\"" USER "\",\"deviceType\":\"desktop\","
+                 "\"OtpType\":\"time\",\"mobileAuth\":1");
+  g_assert_cmpint (json_object_get_int_member (device, "errorCode"), ==, 0);
+  serial = g_strdup (json_object_get_string_member (device, "psn"));
+  g_assert_nonnull (serial);
+
+  wallet = lk_wallet_new ();
+  window = LK_TOKEN_WINDOW (lk_token_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (window), 460, 560);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_test_add_func ("/token/provision/refusals", test_refusals);
+  g_test_add_func ("/token/provision/stored", test_provision);
+
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (wallet);
+  g_object_unref (session);
+  g_assert_cmpint (lk_test_server_stop (server, NULL), ==, 0);
+  lk_test_server_free (server);
+  g_free (serial);
+  return status;
+}
