@@ -15,7 +15,7 @@
 
 #include "lk-admin-backend.h"
 #include "lk-admin-connection.h"
-#include "lk-delivery-router.h"
+#include "lk-admin-delivery-settings.h"
 #include "lk-local-backend.h"
 #include "lk-remote-backend.h"
 #include "lk-secret-key-provider.h"
@@ -190,32 +190,6 @@ account_created (GObject      *source,
   probe (g_steal_pointer (&task));
 }
 
-/* The embedded database sends its own outbox when the user configured a
- * delivery file (docs/delivery.md); otherwise messages wait for one. */
-static void
-start_embedded_delivery (LkBackend *backend)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, LK_APP_ID, TRUE) : NULL;
-  g_autoptr(GSettings) settings = NULL;
-  g_autoptr(LkDeliveryRouter) router = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  guint poll_ms = 0;
-
-  if (schema == NULL || !g_settings_schema_has_key (schema, "delivery-config-file"))
-    return;
-  settings = g_settings_new (LK_APP_ID);
-  path = g_settings_get_string (settings, "delivery-config-file");
-  if (*path == '\0')
-    return;
-  router = lk_delivery_router_new_from_file (path, &poll_ms, &error);
-  if (router != NULL)
-    lk_local_backend_start_delivery (LK_LOCAL_BACKEND (backend), LK_DELIVERY (router), poll_ms, &error);
-  if (error != NULL)
-    g_warning ("Delivery is off: %s", error->message);
-}
-
 static void
 open_embedded (GTask *task)
 {
@@ -224,7 +198,8 @@ open_embedded (GTask *task)
 
   c->backend = lk_local_backend_new (c->location, keys, c->account, c->key);
   lk_local_backend_set_actor (LK_LOCAL_BACKEND (c->backend), "gui");
-  start_embedded_delivery (c->backend);
+  /* Sends its own outbox with the Preferences' settings (docs/delivery.md). */
+  lk_admin_delivery_start (c->backend);
   c->label = g_strdup_printf (_("Embedded: %s"), c->location);
   if (c->created)
     {

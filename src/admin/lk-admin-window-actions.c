@@ -16,6 +16,7 @@
 #include "lk-admin-enrol-dialog.h"
 #include "lk-admin-licence-wizard.h"
 #include "lk-admin-otp-dialog.h"
+#include "lk-admin-preferences.h"
 #include "lk-admin-provision-dialog.h"
 #include "lk-admin-validate.h"
 #include "lk-admin-window-private.h"
@@ -912,6 +913,16 @@ connect_action (GtkWidget  *widget,
   lk_admin_window_open_connection (LK_ADMIN_WINDOW (widget));
 }
 
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LkAdminWindow *self = LK_ADMIN_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (lk_admin_preferences_new (GTK_WINDOW (self), self->backend)));
+}
+
 void
 lk_admin_window_class_init_actions (GtkWidgetClass *widget_class)
 {
@@ -920,6 +931,7 @@ lk_admin_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "admin.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "admin.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "admin.connect", NULL, connect_action);
+  gtk_widget_class_install_action (widget_class, "admin.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "admin.save-user", NULL, save_user_action);
   gtk_widget_class_install_action (widget_class, "admin.toggle-user", NULL, toggle_user_action);
   gtk_widget_class_install_action (widget_class, "admin.delete-user", NULL, delete_user_action);
@@ -937,7 +949,8 @@ lk_admin_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "admin.enrol-user", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "admin.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "admin.refresh", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "admin.connect", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "admin.preferences", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "admin.connect", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "admin.save-user", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK, "admin.delete-user", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "admin.add-device", NULL);

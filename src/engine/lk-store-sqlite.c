@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "lk-sqlite-checkpointer.h"
 #include "lk-store.h"
 
 G_DEFINE_QUARK (lk-store-error-quark, lk_store_error)
@@ -25,6 +26,7 @@ typedef struct
   guint       depth;
   gint64      busy_timeout_us;
   gint64      busy_since;
+  LkSqliteCheckpointer *checkpointer;  /* NULL unless the file is in WAL mode */
 } SqliteStore;
 
 /* SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between tries. A
@@ -116,6 +118,8 @@ sqlite_close (LkStore *store)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   g_hash_table_destroy (self->by_ptr);
   g_hash_table_destroy (self->stmts);
+  if (self->checkpointer != NULL)
+    lk_sqlite_checkpointer_detach (self->checkpointer, self->db);
   sqlite3_close_v2 (self->db);
   g_free (self);
 }
@@ -371,6 +375,23 @@ static const LkStoreVTable sqlite_vtable = {
   .changes = sqlite_changes,
 };
 
+/* A file database in WAL mode (":memory:" and temporary ones are not). */
+static gboolean
+in_wal_mode (sqlite3 *db)
+{
+  sqlite3_stmt *st = NULL;
+  const char *file = sqlite3_db_filename (db, "main");
+  gboolean wal = FALSE;
+
+  if (file == NULL || *file == '\0')
+    return FALSE;
+  if (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step (st) == SQLITE_ROW)
+    wal = g_ascii_strcasecmp ((const char *) sqlite3_column_text (st, 0), "wal") == 0;
+  sqlite3_finalize (st);
+  return wal;
+}
+
 LkStore *
 lk_store_sqlite_open (const char                  *path,
                       const LkStoreSqliteOptions  *options,
@@ -405,23 +426,24 @@ lk_store_sqlite_open (const char                  *path,
   /* journal_mode=WAL persists in the file; the others are per connection.
    * NORMAL in WAL mode never corrupts the database on a crash; it may lose
    * the last commits on power loss (docs/engine.md). Checkpoints are what
-   * fsync in NORMAL mode, so they run every 16 MiB of WAL (4096 pages)
-   * rather than 4; reads go through mmap and a 32 MiB page cache (100,000
-   * devices fit). 1 KiB pages halved the bytes written per validation but
-   * cost more CPU in deeper B-trees than they saved (docs/performance.md),
+   * fsync in NORMAL mode; they run on a background thread
+   * (lk-sqlite-checkpointer.c), not in the committing one. Reads go
+   * through mmap and a 32 MiB page cache (100,000 devices fit). 1 KiB
+   * pages halved the bytes written per validation but cost more CPU in deeper B-trees than they saved (docs/performance.md),
    * so the default 4 KiB stays. */
   pragmas = g_strdup_printf ("PRAGMA journal_mode=WAL;"
                              "PRAGMA foreign_keys=ON;"
                              "PRAGMA synchronous=%s;"
                              "PRAGMA temp_store=MEMORY;"
                              "PRAGMA cache_size=-32768;"
-                             "PRAGMA mmap_size=268435456;"
-                             "PRAGMA wal_autocheckpoint=4096;",
+                             "PRAGMA mmap_size=268435456;",
                              options && options->synchronous_full ? "FULL" : "NORMAL");
   if (!run_simple (self, pragmas, error))
     {
       sqlite_close (&self->parent);
       return NULL;
     }
+  if (in_wal_mode (db))
+    self->checkpointer = lk_sqlite_checkpointer_attach (path, db);
   return &self->parent;
 }

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * WAL checkpoints for a SQLite database file, run on a background thread
+ * so that the threads committing validations never copy pages into the
+ * database file or wait for its fsync. One checkpointer is shared by every
+ * connection to the same file. */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LkSqliteCheckpointer LkSqliteCheckpointer;
+
+/* The checkpointer of @path (created on first use, reference counted), and
+ * installs its WAL hook on @db, a connection to @path in WAL mode. From now
+ * on a commit on @db that leaves the WAL longer than the soft limit wakes
+ * the background thread; one that leaves it longer than the hard limit
+ * (the thread cannot keep up) checkpoints inline, so the WAL stays bounded. */
+LkSqliteCheckpointer *lk_sqlite_checkpointer_attach (const char *path,
+                                                     sqlite3    *db);
+
+/* Removes the hook from @db and drops the reference; the last one stops the
+ * thread after a final checkpoint. */
+void                  lk_sqlite_checkpointer_detach (LkSqliteCheckpointer *self,
+                                                     sqlite3              *db);
+
+/* How many checkpoints ran, on the thread and inline (for tests and bench). */
+void                  lk_sqlite_checkpointer_get_counts (LkSqliteCheckpointer *self,
+                                                         guint                *out_background,
+                                                         guint                *out_inline);
+
+G_END_DECLS
