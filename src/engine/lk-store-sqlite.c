@@ -429,8 +429,9 @@ lk_store_sqlite_open (const char                  *path,
    * fsync in NORMAL mode; they run on a background thread
    * (lk-sqlite-checkpointer.c), not in the committing one. Reads go
    * through mmap and a 32 MiB page cache (100,000 devices fit). 1 KiB
-   * pages halved the bytes written per validation but cost more CPU in deeper B-trees than they saved (docs/performance.md),
-   * so the default 4 KiB stays. */
+   * pages halved the bytes written per validation but cost more CPU in
+   * deeper B-trees than they saved (docs/performance.md), so the default
+   * 4 KiB stays. */
   pragmas = g_strdup_printf ("PRAGMA journal_mode=WAL;"
                              "PRAGMA foreign_keys=ON;"
                              "PRAGMA synchronous=%s;"
