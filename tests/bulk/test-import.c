@@ -43,6 +43,7 @@ count_devices (Fixture *f)
   g_autoptr(GPtrArray) list = lk_engine_list_unassigned_devices (f->engine, f->account, 0, 1000, &total, &error);
 
   g_assert_no_error (error);
+  g_assert_cmpuint (list->len, <=, total);
   return total;
 }
 
@@ -54,6 +55,7 @@ count_users (Fixture *f)
   g_autoptr(GPtrArray) list = lk_engine_find_users (f->engine, f->account, NULL, 0, 1000, &total, &error);
 
   g_assert_no_error (error);
+  g_assert_cmpuint (list->len, <=, total);
   return total;
 }
 
