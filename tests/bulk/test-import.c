@@ -296,6 +296,7 @@ test_export (Fixture       *f,
   g_autofree char *xml2 = NULL;
 
   g_assert_no_error (error);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, 3);
   out = lk_bulk_export_keys (f->engine, f->account, serials, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (out->len, ==, 2);
@@ -371,6 +372,7 @@ test_users (Fixture       *f,
   guint audit;
 
   g_assert_no_error (error);
+  g_assert_cmpuint (fobs->counts[LK_BULK_ADDED], ==, 2);
   audit = count_audit (f);
   dry = lk_bulk_import_users (f->engine, f->account, users_csv, sizeof users_csv - 1, &o, &error);
   g_assert_no_error (error);
@@ -431,6 +433,7 @@ test_users_no_header (Fixture       *f,
   g_autoptr(LkUser) zoe = NULL;
 
   g_assert_no_error (error);
+  g_assert_cmpuint (fobs->counts[LK_BULK_ADDED], ==, 1);
   g_assert_cmpuint (a->counts[LK_BULK_ADDED], ==, 1);
   zoe = lk_engine_find_user (f->engine, f->account, "zoe", &error);
   g_assert_no_error (error);
