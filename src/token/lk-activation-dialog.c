@@ -145,6 +145,8 @@ on_am1_scanned (GObject      *source,
                             expiry_time);
   gtk_label_set_text (GTK_LABEL (self->expiry_label), expiry);
 
+  /* AM1 holds the activation key: it does not stay in a text field. */
+  gtk_editable_set_text (GTK_EDITABLE (self->start_entry), "");
   self->back_page = "code";
   show_page (self, "code");
   gtk_widget_grab_focus (self->am2_entry);
@@ -254,6 +256,9 @@ lk_activation_dialog_take_text (LkActivationDialog *self,
   if (g_str_equal (lk_activation_dialog_get_page (self), "busy"))
     return;
   clear_problem (self);
+  /* After a finished activation the dialog starts over. */
+  if (g_str_equal (self->back_page, "done"))
+    self->back_page = "start";
   trimmed = g_strstrip (g_strdup (text));
   if (g_ascii_strncasecmp (trimmed, LK_AM1_PREFIX, strlen (LK_AM1_PREFIX)) == 0)
     {

@@ -343,6 +343,16 @@ lk_wallet_activation_scan_am2_sync (LkWallet      *wallet,
   secret_password_free (pending);
   if (!ok)
     return NULL;
+  /* The whole exchange lives as long as AM1: an AM2 opened later is
+   * refused like an expired AM1, and its pending activation goes. */
+  if (lk_am1_is_expired (am1, g_get_real_time () / G_USEC_PER_SEC))
+    {
+      lk_secure_wipe (&code, sizeof code);
+      clear (KIND_PENDING, activation, cancellable, NULL);
+      g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_ACTIVATION,
+                           _("This activation has expired; ask for a new activation code"));
+      return NULL;
+    }
 
   ok = lk_am2_open (am2_text, am1, &code, &instance, &otp, &counter, &seed, error);
   lk_secure_wipe (&code, sizeof code);

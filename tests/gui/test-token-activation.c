@@ -267,6 +267,42 @@ test_expired (void)
   close_dialog ();
 }
 
+/* AM1 scanned in time, AM2 made by the server in time, but opened by the
+ * token after AM1's expiry: refused, nothing stored, the pending
+ * activation gone (the same AM2 then names no activation). */
+static void
+test_expired_am2 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkAddDeviceResult) added = NULL;
+  g_autofree char *am1 = NULL;
+  LkActivationDialog *dialog;
+  gint64 expires;
+
+  lk_token_test_wipe_wallet (wallet);
+  make_licence ("LIC-LATE", LK_OTP_TYPE_TIME);
+  /* 600 s of lifetime, of which 6 s are left in real time. */
+  clock_shift = -594;
+  am1 = start_activation ("LIC-LATE");
+  expires = g_get_real_time () / G_USEC_PER_SEC + 6;
+  g_assert_true (run_step (start_paste, am1));
+  dialog = lk_token_window_get_activation_dialog (window);
+  added = lk_engine_add_device_instance (engine, account, "LIC-LATE",
+                                         lk_activation_dialog_get_device_code (dialog), &error);
+  g_assert_no_error (error);
+  clock_shift = 0;
+
+  while (g_get_real_time () / G_USEC_PER_SEC <= expires)
+    lk_token_test_wait_ms (250);
+  g_assert_false (run_step (start_paste, added->am2));
+  g_assert_nonnull (strstr (lk_activation_dialog_get_problem (dialog), "expired"));
+  g_assert_cmpuint (lk_token_test_wallet_count (wallet), ==, 0);
+  g_assert_false (run_step (start_paste, added->am2));
+  g_assert_null (strstr (lk_activation_dialog_get_problem (dialog), "expired"));
+  g_assert_cmpuint (lk_token_test_wallet_count (wallet), ==, 0);
+  close_dialog ();
+}
+
 /* An AM2 for a device code this keyring never showed. */
 static void
 test_foreign_am2 (void)
@@ -360,6 +396,7 @@ main (int    argc,
   g_test_add_data_func ("/token/activation/totp", GINT_TO_POINTER (LK_OTP_TYPE_TIME), test_flow);
   g_test_add_data_func ("/token/activation/hotp", GINT_TO_POINTER (LK_OTP_TYPE_EVENT), test_flow);
   g_test_add_func ("/token/activation/expired", test_expired);
+  g_test_add_func ("/token/activation/expired-am2", test_expired_am2);
   g_test_add_func ("/token/activation/foreign-am2", test_foreign_am2);
 
   status = g_test_run ();
