@@ -15,8 +15,6 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
-#include <libxml/c14n.h>
-#include <libxml/parser.h>
 
 #include "lk-bulk-import.h"
 #include "lk-pskc.h"
@@ -28,33 +26,6 @@ die (const char *what, GError *error)
 {
   g_printerr ("bulk-bench: %s: %s\n", what, error ? error->message : "failed");
   exit (1);
-}
-
-/* @xml with an enveloped signature over the whole document (URI ""):
- * the digest is over libxml2's exclusive canonical form of the unsigned
- * file, which is what the verifier computes once the signature is left
- * out. Signed by the test vendor of tests/bulk/pskc-test-sign.c. */
-static char *
-sign_pskc (const char *xml)
-{
-  xmlDoc *doc = xmlReadMemory (xml, (int) strlen (xml), "bench.xml", NULL, XML_PARSE_NONET);
-  xmlChar *canonical = NULL;
-  SignSpec spec = { .uri = "" };
-  g_autofree char *signature = NULL;
-  const char *end = g_strrstr (xml, "</pskc:KeyContainer>");
-  char *signed_xml;
-  int len;
-
-  len = doc != NULL ? xmlC14NDocDumpMemory (doc, NULL, XML_C14N_EXCLUSIVE_1_0, NULL, 0, &canonical) : -1;
-  if (len < 0 || end == NULL)
-    die ("canonicalize", NULL);
-  spec.covered = (const char *) canonical;
-  signature = signature_for (&spec);
-  signed_xml = g_strdup_printf ("%.*s%s%s", (int) (end - xml), xml, signature, end);
-  lk_secure_wipe (canonical, (gsize) len);
-  xmlFree (canonical);
-  xmlFreeDoc (doc);
-  return signed_xml;
 }
 
 static double
@@ -243,7 +214,8 @@ main (int    argc,
   }
   {
     g_autofree char *cert = cert_pem (pki ()->cert);
-    char *signed_xml = sign_pskc (xml);
+    SignSpec spec = { .uri = "" };
+    char *signed_xml = sign_document (xml, &spec);
     LkPskcProtection ps = p;
     g_auto(LkPskcInfo) info = { 0 };
     g_autoptr(GPtrArray) keys = NULL;

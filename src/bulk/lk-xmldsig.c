@@ -439,31 +439,66 @@ check_reference (xmlDoc   *doc,
   return TRUE;
 }
 
-/* The first certificate of KeyInfo/X509Data, or NULL. */
-static X509 *
-embedded_certificate (xmlNode  *signature,
-                      GError  **error)
+/* At most this many certificates are read from KeyInfo (a chain). */
+#define MAX_CERTIFICATES 8
+
+/* The certificates of KeyInfo/X509Data (a chain, in any order), or NULL
+ * with @error set when one is not a certificate. */
+static GPtrArray *
+embedded_certificates (xmlNode  *signature,
+                       GError  **error)
 {
   xmlNode *data = ds_child (ds_child (signature, "KeyInfo", NULL), "X509Data", NULL);
-  g_autoptr(GBytes) der = NULL;
-  const unsigned char *p;
-  X509 *cert;
+  g_autoptr(GPtrArray) certs = g_ptr_array_new_with_free_func ((GDestroyNotify) X509_free);
 
-  if (data == NULL)
-    return NULL;
-  for (xmlNode *c = data->children; c != NULL; c = c->next)
-    if (is_ds (c, "X509Certificate"))
-      {
-        der = lk_pskc_base64_of (c, FALSE, error);
-        if (der == NULL)
-          return NULL;
-        p = g_bytes_get_data (der, NULL);
-        cert = d2i_X509 (NULL, &p, (long) g_bytes_get_size (der));
-        if (cert == NULL)
-          fail (error, LK_BULK_ERROR_SIGNATURE, _("The signature's X509Certificate is not a certificate"));
-        return cert;
-      }
-  return NULL;
+  if (data != NULL)
+    for (xmlNode *c = data->children; c != NULL && certs->len < MAX_CERTIFICATES; c = c->next)
+      if (is_ds (c, "X509Certificate"))
+        {
+          g_autoptr(GBytes) der = lk_pskc_base64_of (c, FALSE, error);
+          const unsigned char *p;
+          X509 *cert;
+
+          if (der == NULL)
+            return NULL;
+          p = g_bytes_get_data (der, NULL);
+          cert = d2i_X509 (NULL, &p, (long) g_bytes_get_size (der));
+          if (cert == NULL)
+            {
+              fail (error, LK_BULK_ERROR_SIGNATURE, _("The signature's X509Certificate is not a certificate"));
+              return NULL;
+            }
+          g_ptr_array_add (certs, cert);
+        }
+  return g_steal_pointer (&certs);
+}
+
+/* Checks the SignatureValue over the canonical SignedInfo with @cert's
+ * RSA key: 1 valid, 0 not, -1 the SignedInfo cannot be canonicalized. */
+static int
+signed_by (xmlDoc       *doc,
+           xmlNode      *info,
+           GBytes       *signature_value,
+           const EVP_MD *md,
+           X509         *cert)
+{
+  EVP_PKEY *key = X509_get0_pubkey (cert);
+  g_autoptr(EVP_MD_CTX) md_ctx = NULL;
+  C14n c14n = { 0 };
+  Scope scope = { info, NULL };
+  gboolean ok;
+
+  if (key == NULL || EVP_PKEY_get_base_id (key) != EVP_PKEY_RSA)
+    return 0;
+  c14n_from (ds_child (info, "CanonicalizationMethod", NULL), &c14n);
+  md_ctx = EVP_MD_CTX_new ();
+  ok = md_ctx != NULL && EVP_DigestVerifyInit (md_ctx, NULL, md, NULL, key) == 1
+       && canonicalize_into (doc, &scope, &c14n, md_ctx, TRUE);
+  c14n_clear (&c14n);
+  if (!ok)
+    return -1;
+  return EVP_DigestVerifyFinal (md_ctx, g_bytes_get_data (signature_value, NULL),
+                                g_bytes_get_size (signature_value)) == 1;
 }
 
 gboolean
@@ -480,14 +515,10 @@ lk_xmldsig_verify (xmlDoc   *doc,
   g_autofree char *method = lk_pskc_attr_of (ds_child (info, "SignatureMethod", NULL), "Algorithm");
   const EVP_MD *md = md_for (signature_methods, method);
   g_autoptr(GBytes) signature_value = NULL;
-  g_autoptr(X509) embedded = NULL;
-  g_autoptr(EVP_MD_CTX) md_ctx = NULL;
-  g_autoptr(GError) cert_error = NULL;
-  X509 *cert;
-  EVP_PKEY *key;
+  g_autoptr(GPtrArray) certs = NULL;
+  X509 *signer = NULL;
   C14n c14n = { 0 };
-  Scope scope = { info, NULL };
-  gboolean ok;
+  int valid = 0;
 
   if (info == NULL || value == NULL)
     return fail (error, LK_BULK_ERROR_SIGNATURE, _("The signature has no SignedInfo or SignatureValue"));
@@ -502,47 +533,52 @@ lk_xmldsig_verify (xmlDoc   *doc,
     return fail (error, LK_BULK_ERROR_SIGNATURE, _("The signature must have exactly one Reference"));
   if (!check_reference (doc, signature, reference, error))
     return FALSE;
-
-  embedded = embedded_certificate (signature, &cert_error);
-  if (cert_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&cert_error));
-      return FALSE;
-    }
-  if (trusted != NULL && embedded != NULL && X509_cmp (trusted, embedded) != 0)
-    {
-      g_autofree char *theirs = lk_xmldsig_subject (embedded);
-      g_autofree char *ours = lk_xmldsig_subject (trusted);
-
-      g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNTRUSTED_SIGNER,
-                   _("The file is signed by “%s”, not by the trusted signer “%s”"), theirs, ours);
-      return FALSE;
-    }
-  cert = trusted != NULL ? trusted : embedded;
-  if (cert == NULL)
-    return fail (error, LK_BULK_ERROR_UNTRUSTED_SIGNER,
-                 _("The file is signed but carries no certificate: give the signer's certificate with "
-                   "--signer-cert"));
-  key = X509_get0_pubkey (cert);
-  if (key == NULL || EVP_PKEY_get_base_id (key) != EVP_PKEY_RSA)
-    return fail (error, LK_BULK_ERROR_SIGNATURE, _("The signer's certificate does not hold an RSA key"));
+  certs = embedded_certificates (signature, error);
+  if (certs == NULL)
+    return FALSE;
   signature_value = lk_pskc_base64_of (value, FALSE, error);
   if (signature_value == NULL)
     return FALSE;
 
-  c14n_from (ds_child (info, "CanonicalizationMethod", NULL), &c14n);
-  md_ctx = EVP_MD_CTX_new ();
-  ok = md_ctx != NULL && EVP_DigestVerifyInit (md_ctx, NULL, md, NULL, key) == 1
-       && canonicalize_into (doc, &scope, &c14n, md_ctx, TRUE);
-  c14n_clear (&c14n);
-  if (!ok)
+  if (trusted != NULL)
+    {
+      gboolean listed = certs->len == 0;
+
+      /* A file that names its signer must name the trusted one. */
+      for (guint i = 0; i < certs->len && !listed; i++)
+        listed = X509_cmp (trusted, certs->pdata[i]) == 0;
+      if (!listed)
+        {
+          g_autofree char *theirs = lk_xmldsig_subject (certs->pdata[0]);
+          g_autofree char *ours = lk_xmldsig_subject (trusted);
+
+          g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_UNTRUSTED_SIGNER,
+                       _("The file is signed by “%s”, not by the trusted signer “%s”"), theirs, ours);
+          return FALSE;
+        }
+      valid = signed_by (doc, info, signature_value, md, trusted);
+      signer = trusted;
+    }
+  else
+    {
+      if (certs->len == 0)
+        return fail (error, LK_BULK_ERROR_UNTRUSTED_SIGNER,
+                     _("The file is signed but carries no certificate: give the signer's certificate with "
+                       "--signer-cert"));
+      /* The signer is whichever certificate of the chain verifies. */
+      for (guint i = 0; i < certs->len && valid == 0; i++)
+        {
+          valid = signed_by (doc, info, signature_value, md, certs->pdata[i]);
+          signer = certs->pdata[i];
+        }
+    }
+  if (valid < 0)
     return fail (error, LK_BULK_ERROR_SIGNATURE, _("Cannot canonicalize the signature's SignedInfo"));
-  if (EVP_DigestVerifyFinal (md_ctx, g_bytes_get_data (signature_value, NULL),
-                             g_bytes_get_size (signature_value)) != 1)
+  if (valid == 0)
     return fail (error, LK_BULK_ERROR_SIGNATURE,
                  trusted != NULL ? _("The XML signature is not valid for the trusted signer's certificate")
                                  : _("The XML signature is not valid for the certificate in the file"));
   if (signer_out != NULL)
-    *signer_out = lk_xmldsig_subject (cert);
+    *signer_out = lk_xmldsig_subject (signer);
   return TRUE;
 }

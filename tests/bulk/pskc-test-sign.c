@@ -7,6 +7,8 @@
 
 #include <string.h>
 #include <glib.h>
+#include <libxml/c14n.h>
+#include <libxml/parser.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
@@ -144,6 +146,8 @@ signature_for (const SignSpec *spec)
   g_autofree char *info = NULL;
   g_autofree char *value = NULL;
   g_autofree char *cert = cert_base64 (signer->cert);
+  g_autofree char *first = spec->chain_first ? cert_base64 (spec->chain_first->cert) : NULL;
+  g_autofree char *key_info = NULL;
 
   /* SignedInfo in its canonical form: exclusive C14N declares only ds on
    * it; inclusive C14N also the pskc namespace in scope from the root. */
@@ -160,11 +164,38 @@ signature_for (const SignSpec *spec)
                           spec->uri, c14n,
                           spec->sha1 ? NS_DS "sha1" : "http://www.w3.org/2001/04/xmlenc#sha256", digest);
   value = rsa_sign_base64 (signer->key, md, info);
+  if (!spec->no_cert)
+    key_info = g_strdup_printf ("<ds:KeyInfo><ds:X509Data>%s%s%s<ds:X509Certificate>%s</ds:X509Certificate>"
+                                "</ds:X509Data></ds:KeyInfo>", first ? "<ds:X509Certificate>" : "",
+                                first ? first : "", first ? "</ds:X509Certificate>" : "", cert);
   return g_strdup_printf ("<ds:Signature xmlns:ds=\"" NS_DS "\">%s<ds:SignatureValue>%s</ds:SignatureValue>"
-                          "%s%s%s</ds:Signature>", info, value,
-                          spec->no_cert ? "" : "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>",
-                          spec->no_cert ? "" : cert,
-                          spec->no_cert ? "" : "</ds:X509Certificate></ds:X509Data></ds:KeyInfo>");
+                          "%s</ds:Signature>", info, value, key_info ? key_info : "");
+}
+
+char *
+sign_document (const char     *xml,
+               const SignSpec *spec)
+{
+  xmlDoc *doc = xmlReadMemory (xml, (int) strlen (xml), "unsigned.xml", NULL, XML_PARSE_NONET);
+  xmlChar *canonical = NULL;
+  SignSpec whole = *spec;
+  g_autofree char *signature = NULL;
+  const char *end = g_strrstr (xml, "</");
+  char *signed_xml;
+  int len;
+
+  g_assert_nonnull (doc);
+  g_assert_nonnull (end);
+  len = xmlC14NDocDumpMemory (doc, NULL, XML_C14N_EXCLUSIVE_1_0, NULL, 0, &canonical);
+  g_assert_cmpint (len, >=, 0);
+  whole.uri = "";
+  whole.inclusive = FALSE;
+  whole.covered = (const char *) canonical;
+  signature = signature_for (&whole);
+  signed_xml = g_strdup_printf ("%.*s%s%s", (int) (end - xml), xml, signature, end);
+  xmlFree (canonical);
+  xmlFreeDoc (doc);
+  return signed_xml;
 }
 
 char *

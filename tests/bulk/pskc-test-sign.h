@@ -55,11 +55,20 @@ typedef struct
   const char *covered;    /* the canonical text the digest is over; NULL = the container minus the signature */
   gboolean    no_cert;    /* no X509Data in KeyInfo */
   Pki        *signer;     /* NULL = pki () */
+  Pki        *chain_first; /* another certificate listed in KeyInfo before the signer's, or NULL */
 } SignSpec;
 
 /* The ds:Signature element for @spec, and the container with it. */
 char *signature_for    (const SignSpec *spec);
 char *signed_container (const SignSpec *spec);
+
+/* @xml (any document) with an enveloped signature over all of it (URI "",
+ * exclusive C14N) inserted before its closing root tag; the digest is over
+ * libxml2's canonical form, so this serves files the literal form above
+ * cannot describe (the reader's canonicalizer is tested by the others).
+ * @spec gives the signer, digest and certificates. */
+char *sign_document    (const char     *xml,
+                        const SignSpec *spec);
 
 /* A container like RFC 6030 figure 8 encrypted to pki()'s certificate with
  * @algorithm (an xmlenc URI) and OpenSSL @padding: serial RSA-1, secret

@@ -947,16 +947,75 @@ test_rsa_refused (void)
 static void
 test_rsa_signed (void)
 {
-  g_autofree char *xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-1_5", RSA_PKCS1_PADDING, FALSE);
+  g_autofree char *xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-1_5", RSA_PKCS1_PADDING, TRUE);
+  SignSpec spec = { .uri = "" };
+  g_autofree char *signed_xml = sign_document (xml, &spec);
   g_autofree char *key = key_pem (pki ()->key);
   g_autofree char *cert = cert_pem (pki ()->cert);
   LkPskcProtection p = { .private_key_pem = key, .signer_cert_pem = cert };
+  g_auto(LkPskcInfo) info = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) keys = read_text (xml, &p, NULL, &error);
 
   /* Unsigned, and a signer was named: refused before any decryption. */
   g_assert_null (keys);
   g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+  g_clear_error (&error);
+
+  keys = read_text (signed_xml, &p, &info, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 1);
+  assert_secret (keys->pdata[0], RFC_SECRET);
+  g_assert_cmpuint (((LkPskcKey *) keys->pdata[0])->counter, ==, 7);
+  g_assert_cmpint (info.signature, ==, LK_PSKC_SIGNED_TRUSTED);
+  g_clear_pointer (&keys, g_ptr_array_unref);
+
+  /* The ciphertext is signed too: a swapped CipherValue is caught by the
+   * signature before decryption is tried. */
+  {
+    const char *at = strstr (signed_xml, "<xenc:CipherValue>") + strlen ("<xenc:CipherValue>") + 7;
+    g_autofree char *bad = g_strdup (signed_xml);
+
+    bad[at - signed_xml] = bad[at - signed_xml] == 'A' ? 'B' : 'A';
+    keys = read_text (bad, &p, NULL, &error);
+    g_assert_null (keys);
+    g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+  }
+}
+
+/* KeyInfo with a chain: the certificate that verifies is the signer, and
+ * a trusted certificate only listed there (not the signer) is refused. */
+static void
+test_signature_chain (void)
+{
+  SignSpec spec = { .uri = "#KC1", .chain_first = pki_other () };
+  g_autofree char *xml = signed_container (&spec);
+  g_autofree char *vendor = cert_pem (pki ()->cert);
+  g_autofree char *other = cert_pem (pki_other ()->cert);
+  LkPskcProtection p = { .allow_untrusted_signer = TRUE };
+  g_auto(LkPskcInfo) info = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = read_text (xml, &p, &info, &error);
+
+  g_assert_no_error (error);
+  assert_signed_key (keys);
+  g_assert_cmpint (info.signature, ==, LK_PSKC_SIGNED_UNTRUSTED);
+  g_assert_cmpstr (info.signer, ==, "CN=Latchkey Test Vendor,O=Latchkey tests");
+  g_clear_pointer (&keys, g_ptr_array_unref);
+
+  p.allow_untrusted_signer = FALSE;
+  p.signer_cert_pem = vendor;
+  keys = read_text (xml, &p, &info, &error);
+  g_assert_no_error (error);
+  assert_signed_key (keys);
+  g_assert_cmpint (info.signature, ==, LK_PSKC_SIGNED_TRUSTED);
+  g_clear_pointer (&keys, g_ptr_array_unref);
+
+  p.signer_cert_pem = other;
+  keys = read_text (xml, &p, &info, &error);
+  g_assert_null (keys);
+  g_assert_error (error, LK_BULK_ERROR, LK_BULK_ERROR_SIGNATURE);
+  g_assert_nonnull (strstr (error->message, "trusted signer"));
 }
 
 int
@@ -990,9 +1049,10 @@ main (int    argc,
   g_test_add_func ("/bulk/pskc/signature/tampered", test_signature_tampered);
   g_test_add_func ("/bulk/pskc/signature/untrusted", test_signature_untrusted);
   g_test_add_func ("/bulk/pskc/signature/wrapping", test_signature_wrapping);
+  g_test_add_func ("/bulk/pskc/signature/chain", test_signature_chain);
   g_test_add_func ("/bulk/pskc/rsa/decrypt", test_rsa);
   g_test_add_func ("/bulk/pskc/rsa/refused", test_rsa_refused);
-  g_test_add_func ("/bulk/pskc/rsa/unsigned-with-signer", test_rsa_signed);
+  g_test_add_func ("/bulk/pskc/rsa/signed", test_rsa_signed);
   status = g_test_run ();
   pki_free_all ();
   return status;
