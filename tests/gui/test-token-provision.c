@@ -11,6 +11,7 @@
 #include "lk-token-test-util.h"
 #include "lk-token-window-private.h"
 #include "lk-wallet.h"
+#include "lk-wallet-activation.h"
 
 static LkTokenWindow *window;
 static LkWallet *wallet;
@@ -158,6 +159,60 @@ test_provision (void)
                             "\"otp1\":\"%s\",\"otp2\":\"%s\"", serial, code, next);
   answer = call (fields);
   g_assert_cmpint (json_object_get_int_member (answer, "errorCode"), ==, 0);
+
+  /* The device is bound to this keyring's id for this server. */
+  {
+    g_autoptr(GBytes) binding = lk_wallet_activation_get_binding_secret_sync (NULL, &error);
+    g_autofree char *expected = NULL;
+    g_autofree char *find = g_strdup_printf ("\"type\":\"find_device\",\"deviceId\":\"%s\"", serial);
+    g_autoptr(JsonObject) found = NULL;
+
+    g_assert_no_error (error);
+    expected = lk_provision_physical_device_id (binding, lk_test_server_get_host (server),
+                                                lk_test_server_get_account (server));
+    found = call (find);
+    g_assert_cmpstr (json_object_get_string_member (found, "physicalDeviceId"), ==, expected);
+  }
+}
+
+static void
+test_physical_id (void)
+{
+  guint8 secret[32];
+  g_autoptr(GBytes) binding = NULL;
+  g_autoptr(GBytes) other = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *a_upper = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *c = NULL;
+  g_autofree char *d = NULL;
+
+  memset (secret, 7, sizeof secret);
+  binding = g_bytes_new (secret, sizeof secret);
+  secret[0] = 8;
+  other = g_bytes_new (secret, sizeof secret);
+  a = lk_provision_physical_device_id (binding, "auth.example.com", "acme");
+  a_upper = lk_provision_physical_device_id (binding, "AUTH.example.com", "acme");
+  b = lk_provision_physical_device_id (binding, "auth.example.org", "acme");
+  c = lk_provision_physical_device_id (binding, "auth.example.com", "acme2");
+  d = lk_provision_physical_device_id (other, "auth.example.com", "acme");
+
+  g_assert_true (g_str_has_prefix (a, "lk1-"));
+  g_assert_cmpuint (strlen (a), ==, 24);
+  for (const char *p = a + 4; *p != '\0'; p++)
+    g_assert_true (g_ascii_isxdigit (*p) && !g_ascii_isupper (*p));
+  /* Host names are case-insensitive; anything else gives another id. */
+  g_assert_cmpstr (a, ==, a_upper);
+  g_assert_cmpstr (a, !=, b);
+  g_assert_cmpstr (a, !=, c);
+  g_assert_cmpstr (a, !=, d);
+  /* The host and organisation are separated, not run together. */
+  {
+    g_autofree char *e = lk_provision_physical_device_id (binding, "ab", "c");
+    g_autofree char *f = lk_provision_physical_device_id (binding, "a", "bc");
+
+    g_assert_cmpstr (e, !=, f);
+  }
 }
 
 int
@@ -196,6 +251,7 @@ main (int    argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 460, 560);
   gtk_window_present (GTK_WINDOW (window));
 
+  g_test_add_func ("/token/provision/physical-id", test_physical_id);
   g_test_add_func ("/token/provision/refusals", test_refusals);
   g_test_add_func ("/token/provision/stored", test_provision);
 
