@@ -2,7 +2,9 @@
  * Delivery through latchkeyd: a real server over TLS, configured with
  * [smtp] and [sms] in its latchkeyd.conf, sends welcome messages and
  * passcodes through its outbox worker to a real SMTP server and HTTP
- * gateway; get_delivery reports each message's state over the API. */
+ * gateway; get_delivery reports each message's state over the API. The
+ * administrator's texts in [templates] are what arrives; a template with
+ * an unknown placeholder stops latchkeyd at start-up, naming the key. */
 #include "config.h"
 
 #include "lk-otp.h"
@@ -152,11 +154,12 @@ fixture_setup (Fixture       *f,
   g_unsetenv ("LK_SINK_TLS_KEY");
   gateway_start (&f->gateway);
   conf = g_build_filename (f->dir, "latchkeyd.conf", NULL);
+  /* @data: extra groups for latchkeyd.conf (the [templates] tests). */
   text = g_strdup_printf ("[delivery]\nissuer=Latchkey Test\npoll-interval=1\n"
                           "[smtp]\nhost=127.0.0.1\nport=%u\nsecurity=starttls\nca-file=smtp.pem\n"
                           "from=noreply@example.org\n"
-                          "[sms]\npreset=json\nurl=http://127.0.0.1:%u/sms\nheaders=Authorization: Bearer tok-123456;\n",
-                          f->sink.port, f->gateway.port);
+                          "[sms]\npreset=json\nurl=http://127.0.0.1:%u/sms\nheaders=Authorization: Bearer tok-123456;\n%s",
+                          f->sink.port, f->gateway.port, data != NULL ? (const char *) data : "");
   g_file_set_contents (conf, text, -1, &error);
   g_assert_no_error (error);
   args[1] = conf;
@@ -272,6 +275,92 @@ test_rejected (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (other, "errorCode"), ==, 9502);
 }
 
+static const char templates_conf[] =
+  "[templates]\n"
+  "welcome-subject=Welcome aboard, {login}\n"
+  "passcode-subject={issuer} sign-in for {login}\n"
+  "passcode-body=Dear {name},\\n\\nyour passcode is {code}; it lasts {lifetime}.\n"
+  "passcode-sms=Hi {name}, your passcode is {code} (valid {lifetime})\n";
+
+static void
+test_templates (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(JsonObject) sent = NULL;
+  g_autoptr(JsonObject) delivery = NULL;
+  g_autoptr(JsonObject) welcome = NULL;
+  g_autoptr(JsonObject) mail = NULL;
+  g_autoptr(JsonObject) valid = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  const char *text, *message;
+  Request *r;
+
+  enrol (f, "ada", "ada@example.org", 1);
+  sent = call (f, "\"type\":\"send_oath_otp\",\"username\":\"ada\",\"deliveryMethod\":\"email\"");
+  assert_ok (sent);
+  delivery = wait_delivery (f, json_object_get_int_member (sent, "messageId"));
+  g_assert_cmpstr (json_object_get_string_member (delivery, "state"), ==, "delivered");
+  g_assert_cmpuint (sink_count (&f->sink), ==, 2);
+  welcome = sink_load (&f->sink, 0);
+  mail = sink_load (&f->sink, 1);
+  g_assert_cmpstr (json_object_get_string_member (welcome, "subject"), ==, "Welcome aboard, ada");
+  g_assert_cmpstr (json_object_get_string_member (mail, "subject"), ==, "Latchkey Test sign-in for ada");
+  text = json_object_get_string_member (json_array_get_object_element (
+           json_object_get_array_member (mail, "parts"), 0), "text");
+  g_test_message ("text: %s", text);
+  g_assert_true (g_str_has_prefix (text, "Dear Ada,\n\nyour passcode is "));
+  g_assert_nonnull (strstr (text, "; it lasts "));
+  code = code_in (text);
+  valid = call (f, "\"type\":\"validate_oath_otp\",\"username\":\"ada\",\"otp\":\"%s\"", code);
+  assert_ok (valid);
+
+  g_clear_pointer (&sent, json_object_unref);
+  g_clear_pointer (&delivery, json_object_unref);
+  g_clear_pointer (&valid, json_object_unref);
+  g_clear_pointer (&code, g_free);
+  sent = call (f, "\"type\":\"send_oath_otp\",\"username\":\"ada\",\"deliveryMethod\":\"sms\"");
+  assert_ok (sent);
+  delivery = wait_delivery (f, json_object_get_int_member (sent, "messageId"));
+  g_assert_cmpstr (json_object_get_string_member (delivery, "state"), ==, "delivered");
+  r = g_ptr_array_index (f->gateway.requests, 0);
+  json_parser_load_from_data (parser, r->body, -1, &error);
+  g_assert_no_error (error);
+  message = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "message");
+  g_test_message ("sms: %s", message);
+  g_assert_true (g_str_has_prefix (message, "Hi Ada, your passcode is "));
+  g_assert_true (g_str_has_suffix (message, " minutes)"));
+  code = code_in (message);
+  valid = call (f, "\"type\":\"validate_oath_otp\",\"username\":\"ada\",\"otp\":\"%s\"", code);
+  assert_ok (valid);
+}
+
+/* A typo in a placeholder is found when latchkeyd reads its file, not when
+ * the first user waits for a message. */
+static void
+test_bad_template (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lk-delivery-bad-XXXXXX", &error);
+  g_autofree char *conf = g_build_filename (dir, "latchkeyd.conf", NULL);
+  LkTestServerOptions options = { 0 };
+  const char *args[] = { "--config", conf, NULL };
+  LkTestServer *server;
+
+  g_file_set_contents (conf, "[smtp]\nhost=127.0.0.1\nport=2525\nsecurity=none\nfrom=noreply@example.org\n"
+                       "[templates]\npasscode-sms=Your code: {kode}\n", -1, &error);
+  g_assert_no_error (error);
+  options.extra_args = args;
+  server = lk_test_server_start (&options, &error);
+  g_assert_null (server);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "[templates] passcode-sms"));
+  g_assert_nonnull (strstr (error->message, "{kode}"));
+  sink_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -282,5 +371,7 @@ main (int   argc,
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_add ("/delivery/latchkeyd/email-and-sms", Fixture, NULL, fixture_setup, test_email_and_sms, fixture_teardown);
   g_test_add ("/delivery/latchkeyd/rejected", Fixture, NULL, fixture_setup, test_rejected, fixture_teardown);
+  g_test_add ("/delivery/latchkeyd/templates", Fixture, templates_conf, fixture_setup, test_templates, fixture_teardown);
+  g_test_add_func ("/delivery/latchkeyd/bad-template", test_bad_template);
   return g_test_run ();
 }
