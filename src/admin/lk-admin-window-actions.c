@@ -15,6 +15,7 @@
 #include "lk-admin-device-row.h"
 #include "lk-admin-enrol-dialog.h"
 #include "lk-admin-licence-wizard.h"
+#include "lk-admin-import-dialog.h"
 #include "lk-admin-otp-dialog.h"
 #include "lk-admin-preferences.h"
 #include "lk-admin-provision-dialog.h"
@@ -923,6 +924,32 @@ preferences_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (lk_admin_preferences_new (GTK_WINDOW (self), self->backend)));
 }
 
+/* The list shows what an import added once the dialog is done. */
+static void
+on_import_finished (LkAdminImportDialog *dialog,
+                    LkAdminWindow       *self)
+{
+  const LkBulkReport *report = lk_admin_import_dialog_get_report (dialog);
+
+  if (report != NULL && !report->dry_run && report->counts[LK_BULK_ADDED] > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "admin.refresh", NULL);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LkAdminWindow *self = LK_ADMIN_WINDOW (widget);
+  LkAdminImportDialog *dialog;
+
+  if (self->backend == NULL)
+    return;
+  dialog = lk_admin_import_dialog_new (GTK_WINDOW (self), self->backend);
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (on_import_finished), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 void
 lk_admin_window_class_init_actions (GtkWidgetClass *widget_class)
 {
@@ -932,6 +959,7 @@ lk_admin_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "admin.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "admin.connect", NULL, connect_action);
   gtk_widget_class_install_action (widget_class, "admin.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "admin.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "admin.save-user", NULL, save_user_action);
   gtk_widget_class_install_action (widget_class, "admin.toggle-user", NULL, toggle_user_action);
   gtk_widget_class_install_action (widget_class, "admin.delete-user", NULL, delete_user_action);
@@ -949,6 +977,7 @@ lk_admin_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "admin.enrol-user", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "admin.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "admin.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "admin.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "admin.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "admin.connect", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "admin.save-user", NULL);

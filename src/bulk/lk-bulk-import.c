@@ -301,6 +301,35 @@ lk_bulk_import_pskc (LkEngine             *engine,
   return g_steal_pointer (&report);
 }
 
+gboolean
+lk_bulk_parse_hex_key (const char  *hex,
+                       guint8       out[32],
+                       gsize       *out_len)
+{
+  gsize n;
+
+  while (g_ascii_isspace (*hex))
+    hex++;
+  n = strlen (hex);
+  while (n > 0 && g_ascii_isspace (hex[n - 1]))
+    n--;
+  if (n != 32 && n != 48 && n != 64)
+    return FALSE;
+  for (gsize i = 0; i < n; i += 2)
+    {
+      int hi = g_ascii_xdigit_value (hex[i]), lo = g_ascii_xdigit_value (hex[i + 1]);
+
+      if (hi < 0 || lo < 0)
+        {
+          lk_secure_wipe (out, 32);
+          return FALSE;
+        }
+      out[i / 2] = (guint8) (hi << 4 | lo);
+    }
+  *out_len = n / 2;
+  return TRUE;
+}
+
 /* ---- PSKC out ------------------------------------------------------------------------- */
 
 GPtrArray *

@@ -125,6 +125,13 @@ LkBulkReport *lk_bulk_import_user_rows (LkEngine             *engine,
                                         const LkBulkOptions  *options,
                                         GError              **error);
 
+/* A pre-shared PSKC key typed as hexadecimal: 32, 48 or 64 digits (AES-128,
+ * -192, -256), blanks around ignored. FALSE for anything else. @out is
+ * secret: wipe it after use. */
+gboolean      lk_bulk_parse_hex_key (const char  *hex,
+                                     guint8       out[32],
+                                     gsize       *out_len);
+
 /* The devices @serials (NULL-terminated) as LkPskcKey with their seeds, for
  * lk_pskc_write(). Any unknown serial fails the whole export. */
 GPtrArray    *lk_bulk_export_keys (LkEngine           *engine,

@@ -259,27 +259,6 @@ read_password_file (const char  *path,
   return data;
 }
 
-static gboolean
-parse_hex_key (const char *hex,
-               guint8      out[32],
-               gsize      *out_len)
-{
-  gsize n = strlen (hex);
-
-  if ((n != 32 && n != 48 && n != 64))
-    return FALSE;
-  for (gsize i = 0; i < n; i += 2)
-    {
-      int hi = g_ascii_xdigit_value (hex[i]), lo = g_ascii_xdigit_value (hex[i + 1]);
-
-      if (hi < 0 || lo < 0)
-        return FALSE;
-      out[i / 2] = (guint8) (hi << 4 | lo);
-    }
-  *out_len = n / 2;
-  return TRUE;
-}
-
 /* ---- import pskc -------------------------------------------------------------------- */
 
 static int
@@ -339,7 +318,7 @@ import_pskc (LkCliContext *ctx,
     return lk_cli_usage_error (ctx, _("--batch must be positive"));
   if (key_hex != NULL)
     {
-      if (!parse_hex_key (key_hex, key, &protection.key_len))
+      if (!lk_bulk_parse_hex_key (key_hex, key, &protection.key_len))
         {
           lk_secure_wipe (key_hex, strlen (key_hex));
           return lk_cli_usage_error (ctx, _("--key takes 32, 48 or 64 hexadecimal digits"));

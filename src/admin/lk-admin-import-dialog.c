@@ -1,0 +1,727 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * The bulk import dialog (lk-admin-import-dialog.h): the file is read and
+ * decrypted off the main thread, then sent through the backend in chunks. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "lk-admin-import-dialog.h"
+#include "lk-backend-import.h"
+#include "lk-pskc.h"
+#include "lk-secure.h"
+
+/* Rows listed on the report page; the CSV always has them all. */
+#define MAX_LISTED_PROBLEMS 500
+
+struct _LkAdminImportDialog
+{
+  AdwWindow            parent_instance;
+
+  /* template */
+  AdwWindowTitle      *window_title;
+  GtkButton           *close_button;
+  GtkButton           *import_button;
+  GtkStack            *stack;
+  AdwComboRow         *kind_row;
+  AdwActionRow        *file_row;
+  AdwPreferencesGroup *protection_group;
+  AdwPasswordEntryRow *key_row;
+  AdwPasswordEntryRow *password_row;
+  GtkSwitch           *dry_run_switch;
+  GtkLabel            *error_label;
+  GtkLabel            *running_label;
+  GtkProgressBar      *progress_bar;
+  GtkLabel            *summary_label;
+  GtkLabel            *detail_label;
+  GtkScrolledWindow   *problems_scroller;
+  GtkListBox          *problems_list;
+
+  /* state */
+  LkBackend            *backend;
+  GFile                *file;
+  GCancellable         *cancellable;   /* reading the file; cancelled on close */
+  GCancellable         *stop;          /* the import: Stop, or close */
+  GtkFileChooserNative *chooser;
+  LkBulkReport         *report;
+  char                 *error;
+};
+
+enum
+{
+  SIGNAL_PROGRESS,
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (LkAdminImportDialog, lk_admin_import_dialog, ADW_TYPE_WINDOW)
+
+static LkAdminImportKind
+current_kind (LkAdminImportDialog *self)
+{
+  return adw_combo_row_get_selected (self->kind_row) == 1 ? LK_ADMIN_IMPORT_USERS : LK_ADMIN_IMPORT_PSKC;
+}
+
+static void
+set_state (LkAdminImportDialog *self,
+           const char          *state)
+{
+  gboolean setup = g_str_equal (state, "setup");
+  gboolean running = g_str_equal (state, "running");
+
+  gtk_stack_set_visible_child_name (self->stack, state);
+  gtk_widget_set_visible (GTK_WIDGET (self->import_button), setup);
+  /* While importing, the page's own Stop button is the way out. */
+  gtk_widget_set_visible (GTK_WIDGET (self->close_button), !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.start", setup);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.stop", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.copy-report", g_str_equal (state, "report"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.save-report", g_str_equal (state, "report"));
+  gtk_button_set_label (self->close_button, setup ? _("_Cancel") : _("_Close"));
+}
+
+static void
+show_error (LkAdminImportDialog *self,
+            const char          *message)
+{
+  g_free (self->error);
+  self->error = g_strdup (message);
+  gtk_label_set_text (self->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  set_state (self, "setup");
+}
+
+/* ---- the report ------------------------------------------------------------ */
+
+static void
+append_csv_field (GString    *out,
+                  const char *text)
+{
+  if (text == NULL)
+    return;
+  if (strpbrk (text, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, text);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+char *
+lk_admin_import_dialog_dup_report_csv (LkAdminImportDialog *self)
+{
+  GString *out;
+
+  g_return_val_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self), NULL);
+
+  if (self->report == NULL)
+    return NULL;
+  out = g_string_new ("line,item,status,reason\r\n");
+  for (guint i = 0; i < self->report->outcomes->len; i++)
+    {
+      const LkBulkOutcome *o = self->report->outcomes->pdata[i];
+
+      if (o->status != LK_BULK_FAILED && o->status != LK_BULK_CONFLICT)
+        continue;
+      g_string_append_printf (out, "%u,", o->line);
+      append_csv_field (out, o->item);
+      g_string_append_printf (out, ",%s,", lk_bulk_status_to_string (o->status));
+      append_csv_field (out, o->message);
+      g_string_append (out, "\r\n");
+    }
+  return g_string_free (out, FALSE);
+}
+
+static GtkWidget *
+problem_row (const LkBulkOutcome *o)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *title = NULL;
+
+  /* Line numbers are the file's (CSV line, or the key's place in PSKC). */
+  title = g_strdup_printf (o->status == LK_BULK_CONFLICT ? _("Line %u · %s · conflict") : _("Line %u · %s · failed"),
+                           o->line, o->item != NULL ? o->item : _("(none)"));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), o->message != NULL ? o->message : "");
+  adw_preferences_row_set_title_selectable (ADW_PREFERENCES_ROW (row), TRUE);
+  return row;
+}
+
+static void
+show_report (LkAdminImportDialog *self)
+{
+  const LkBulkReport *r = self->report;
+  guint done = r->outcomes->len;
+  guint problems = r->counts[LK_BULK_FAILED] + r->counts[LK_BULK_CONFLICT];
+  guint listed = 0;
+  g_autofree char *summary = NULL;
+  g_autoptr(GString) detail = g_string_new (NULL);
+  GtkListBoxRow *row;
+
+  if (r->cancelled)
+    summary = g_strdup_printf (_("Stopped after %u of %u items"), done, r->total);
+  else if (r->dry_run)
+    summary = g_strdup_printf (_("Dry run of %u items: nothing was written"), r->total);
+  else
+    summary = g_strdup_printf (_("Import finished: %u items"), r->total);
+  gtk_label_set_text (self->summary_label, summary);
+
+  g_string_append_printf (detail, _("Added: %u · Assigned: %u · Skipped (already there): %u · Conflicts: %u · "
+                                    "Failed: %u"),
+                          r->counts[LK_BULK_ADDED], r->counts[LK_BULK_ASSIGNED], r->counts[LK_BULK_SKIPPED],
+                          r->counts[LK_BULK_CONFLICT], r->counts[LK_BULK_FAILED]);
+  if (r->cancelled)
+    {
+      g_string_append (detail, "\n");
+      g_string_append (detail, _("What was imported stays. Import the same file again to resume: items already "
+                                 "there are skipped."));
+    }
+  gtk_label_set_text (self->detail_label, detail->str);
+
+  /* Rows only: the placeholder is a child of the list too. */
+  while ((row = gtk_list_box_get_row_at_index (self->problems_list, 0)) != NULL)
+    gtk_list_box_remove (self->problems_list, GTK_WIDGET (row));
+  for (guint i = 0; i < r->outcomes->len && listed < MAX_LISTED_PROBLEMS; i++)
+    {
+      const LkBulkOutcome *o = r->outcomes->pdata[i];
+
+      if (o->status == LK_BULK_FAILED || o->status == LK_BULK_CONFLICT)
+        {
+          gtk_list_box_append (self->problems_list, problem_row (o));
+          listed++;
+        }
+    }
+  if (problems > listed)
+    {
+      GtkWidget *more_row = adw_action_row_new ();
+      g_autofree char *more = g_strdup_printf (_("%u more: save the report to see them all"), problems - listed);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (more_row), more);
+      gtk_list_box_append (self->problems_list, more_row);
+    }
+  set_state (self, "report");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.copy-report", problems > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.save-report", problems > 0);
+  gtk_widget_grab_focus (GTK_WIDGET (self->close_button));
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+}
+
+/* ---- running --------------------------------------------------------------- */
+
+static void
+on_progress (guint    done,
+             guint    total,
+             gpointer user_data)
+{
+  LkAdminImportDialog *self = user_data;
+  g_autofree char *text = g_strdup_printf (_("%u of %u"), done, total);
+
+  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 1.0);
+  gtk_progress_bar_set_text (self->progress_bar, text);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, done, total);
+}
+
+static void
+imported (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(LkAdminImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  LkBulkReport *report = lk_backend_import_finish (LK_BACKEND (source), result, &error);
+
+  if (report == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error->message);
+      return;
+    }
+  g_clear_pointer (&self->report, lk_bulk_report_free);
+  self->report = report;
+  show_report (self);
+}
+
+typedef struct
+{
+  LkAdminImportKind kind;
+  GBytes           *contents;    /* wiped: a plain PSKC file holds seeds */
+  guint8            key[32];
+  gsize             key_len;
+  char             *password;
+} ParseData;
+
+static void
+parse_data_free (ParseData *data)
+{
+  g_bytes_unref (data->contents);
+  lk_secure_wipe (data->key, sizeof data->key);
+  lk_secure_str_free (data->password);
+  g_free (data);
+}
+
+static void
+parse_in_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  ParseData *data = task_data;
+  gsize len = 0;
+  const char *text = g_bytes_get_data (data->contents, &len);
+  GError *error = NULL;
+  GPtrArray *items;
+
+  if (data->kind == LK_ADMIN_IMPORT_PSKC)
+    {
+      LkPskcProtection protection = { 0 };
+
+      if (data->key_len > 0)
+        {
+          protection.key = data->key;
+          protection.key_len = data->key_len;
+        }
+      protection.password = data->password;
+      items = lk_pskc_read (text, len, &protection, &error);
+    }
+  else
+    items = lk_bulk_user_rows (text, len, &error);
+  if (items == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+parsed (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(LkAdminImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = g_task_propagate_pointer (G_TASK (result), &error);
+  gboolean dry_run = gtk_switch_get_active (self->dry_run_switch);
+
+  if (items == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error->message);
+      return;
+    }
+  gtk_label_set_text (self->running_label, current_kind (self) == LK_ADMIN_IMPORT_PSKC
+                                           ? (dry_run ? _("Checking key fobs…") : _("Importing key fobs…"))
+                                           : (dry_run ? _("Checking users…") : _("Importing users…")));
+  g_clear_object (&self->stop);
+  self->stop = g_cancellable_new ();
+  /* The progress callback needs no reference: it is not called once
+   * self->stop is cancelled, which dispose does. */
+  if (current_kind (self) == LK_ADMIN_IMPORT_PSKC)
+    lk_backend_import_keys_async (self->backend, items, dry_run, on_progress, self, NULL, self->stop, imported,
+                                  g_object_ref (self));
+  else
+    lk_backend_import_user_rows_async (self->backend, items, dry_run, on_progress, self, NULL, self->stop,
+                                       imported, g_object_ref (self));
+}
+
+static void
+file_loaded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *outer = user_data;
+  ParseData *data = g_task_get_task_data (outer);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &len, NULL, &error))
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      g_object_unref (outer);
+      return;
+    }
+  data->contents = lk_secure_bytes_new_take (contents, len);
+  g_task_run_in_thread (outer, parse_in_thread);
+  g_object_unref (outer);
+}
+
+void
+lk_admin_import_dialog_start (LkAdminImportDialog *self)
+{
+  g_autofree char *key_hex = NULL;
+  const char *password;
+  ParseData *data;
+  GTask *task;
+
+  g_return_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self));
+
+  if (self->file == NULL)
+    {
+      show_error (self, _("Choose a file first."));
+      return;
+    }
+  data = g_new0 (ParseData, 1);
+  data->kind = current_kind (self);
+  if (data->kind == LK_ADMIN_IMPORT_PSKC)
+    {
+      key_hex = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->key_row)));
+      password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+      if (*g_strstrip (key_hex) != '\0' && *password != '\0')
+        {
+          lk_secure_wipe (key_hex, strlen (key_hex));
+          parse_data_free (data);
+          show_error (self, _("Give the pre-shared key or the password, not both."));
+          return;
+        }
+      if (*key_hex != '\0' && !lk_bulk_parse_hex_key (key_hex, data->key, &data->key_len))
+        {
+          lk_secure_wipe (key_hex, strlen (key_hex));
+          parse_data_free (data);
+          show_error (self, _("The pre-shared key must be 32, 48 or 64 hexadecimal digits."));
+          return;
+        }
+      lk_secure_wipe (key_hex, strlen (key_hex));
+      if (*password != '\0')
+        data->password = g_strdup (password);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  g_clear_pointer (&self->error, g_free);
+  gtk_label_set_text (self->running_label, _("Reading the file…"));
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_progress_bar_set_text (self->progress_bar, "");
+  set_state (self, "running");
+
+  /* Read and decrypt off the main thread: PBKDF2 and large files take time. */
+  task = g_task_new (self, self->cancellable, parsed, g_object_ref (self));
+  g_task_set_source_tag (task, lk_admin_import_dialog_start);
+  g_task_set_task_data (task, data, (GDestroyNotify) parse_data_free);
+  g_file_load_contents_async (self->file, self->cancellable, file_loaded, task);
+}
+
+void
+lk_admin_import_dialog_stop (LkAdminImportDialog *self)
+{
+  g_return_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self));
+
+  if (self->stop != NULL)
+    g_cancellable_cancel (self->stop);
+  gtk_label_set_text (self->running_label, _("Stopping after the batch under way…"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.stop", FALSE);
+}
+
+/* ---- setup ----------------------------------------------------------------- */
+
+void
+lk_admin_import_dialog_set_file (LkAdminImportDialog *self,
+                                 LkAdminImportKind    kind,
+                                 GFile               *file)
+{
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self));
+
+  adw_combo_row_set_selected (self->kind_row, kind == LK_ADMIN_IMPORT_USERS ? 1 : 0);
+  g_set_object (&self->file, file);
+  name = file != NULL ? g_file_get_basename (file) : NULL;
+  adw_action_row_set_subtitle (self->file_row, name != NULL ? name : _("None chosen"));
+}
+
+void
+lk_admin_import_dialog_set_key (LkAdminImportDialog *self,
+                                const char          *key_hex,
+                                const char          *password)
+{
+  g_return_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->key_row), key_hex != NULL ? key_hex : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), password != NULL ? password : "");
+}
+
+void
+lk_admin_import_dialog_set_dry_run (LkAdminImportDialog *self,
+                                    gboolean             dry_run)
+{
+  g_return_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self));
+
+  gtk_switch_set_active (self->dry_run_switch, dry_run);
+}
+
+static void
+on_kind_changed (LkAdminImportDialog *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->protection_group), current_kind (self) == LK_ADMIN_IMPORT_PSKC);
+}
+
+static void
+on_file_chosen (GtkNativeDialog     *chooser,
+                int                  response,
+                LkAdminImportDialog *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      lk_admin_import_dialog_set_file (self, current_kind (self), file);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+choose_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LkAdminImportDialog *self = LK_ADMIN_IMPORT_DIALOG (widget);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  if (current_kind (self) == LK_ADMIN_IMPORT_PSKC)
+    {
+      gtk_file_filter_set_name (filter, _("PSKC files"));
+      gtk_file_filter_add_pattern (filter, "*.xml");
+      gtk_file_filter_add_pattern (filter, "*.pskc");
+      gtk_file_filter_add_pattern (filter, "*.pskcxml");
+    }
+  else
+    {
+      gtk_file_filter_set_name (filter, _("CSV files"));
+      gtk_file_filter_add_pattern (filter, "*.csv");
+      gtk_file_filter_add_mime_type (filter, "text/csv");
+    }
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Choose the File to Import"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_file_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+start_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  lk_admin_import_dialog_start (LK_ADMIN_IMPORT_DIALOG (widget));
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  lk_admin_import_dialog_stop (LK_ADMIN_IMPORT_DIALOG (widget));
+}
+
+static void
+again_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  show_error (LK_ADMIN_IMPORT_DIALOG (widget), NULL);
+}
+
+static void
+copy_report_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autofree char *csv = lk_admin_import_dialog_dup_report_csv (LK_ADMIN_IMPORT_DIALOG (widget));
+
+  if (csv != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), csv);
+}
+
+static void
+report_saved (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LkAdminImportDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (G_FILE (source));
+  g_autofree char *text = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    text = g_strdup_printf (_("The report could not be saved: %s"), error->message);
+  else
+    text = g_strdup_printf (_("Report saved as %s."), name);
+  gtk_label_set_text (self->detail_label, text);
+}
+
+static void
+on_save_chosen (GtkNativeDialog     *chooser,
+                int                  response,
+                LkAdminImportDialog *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      char *csv = lk_admin_import_dialog_dup_report_csv (self);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (csv, strlen (csv));
+
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                           self->cancellable, report_saved, g_object_ref (self));
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+save_report_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LkAdminImportDialog *self = LK_ADMIN_IMPORT_DIALOG (widget);
+
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Save the Import Report"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), "import-report.csv");
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_save_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* ---- accessors ------------------------------------------------------------- */
+
+const char *
+lk_admin_import_dialog_get_state (LkAdminImportDialog *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+const char *
+lk_admin_import_dialog_get_error (LkAdminImportDialog *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self), NULL);
+
+  return self->error;
+}
+
+const LkBulkReport *
+lk_admin_import_dialog_get_report (LkAdminImportDialog *self)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self), NULL);
+
+  return g_str_equal (lk_admin_import_dialog_get_state (self), "report") ? self->report : NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+static void
+lk_admin_import_dialog_dispose (GObject *object)
+{
+  LkAdminImportDialog *self = LK_ADMIN_IMPORT_DIALOG (object);
+
+  /* Closing stops the import between chunks and drops any answer. */
+  g_cancellable_cancel (self->cancellable);
+  if (self->stop != NULL)
+    g_cancellable_cancel (self->stop);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  gtk_widget_dispose_template (GTK_WIDGET (object), LK_TYPE_ADMIN_IMPORT_DIALOG);
+
+  G_OBJECT_CLASS (lk_admin_import_dialog_parent_class)->dispose (object);
+}
+
+static void
+lk_admin_import_dialog_finalize (GObject *object)
+{
+  LkAdminImportDialog *self = LK_ADMIN_IMPORT_DIALOG (object);
+
+  g_clear_object (&self->backend);
+  g_clear_object (&self->file);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->stop);
+  g_clear_pointer (&self->report, lk_bulk_report_free);
+  g_free (self->error);
+
+  G_OBJECT_CLASS (lk_admin_import_dialog_parent_class)->finalize (object);
+}
+
+static void
+lk_admin_import_dialog_class_init (LkAdminImportDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lk_admin_import_dialog_dispose;
+  object_class->finalize = lk_admin_import_dialog_finalize;
+
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                           NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                           NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/latchkey/Latchkey/admin/lk-admin-import-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, close_button);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, import_button);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, stack);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, kind_row);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, file_row);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, protection_group);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, key_row);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, password_row);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, dry_run_switch);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, running_label);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, problems_scroller);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, problems_list);
+
+  gtk_widget_class_install_action (widget_class, "import.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "import.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "import.choose", NULL, choose_action);
+  gtk_widget_class_install_action (widget_class, "import.again", NULL, again_action);
+  gtk_widget_class_install_action (widget_class, "import.copy-report", NULL, copy_report_action);
+  gtk_widget_class_install_action (widget_class, "import.save-report", NULL, save_report_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+lk_admin_import_dialog_init (LkAdminImportDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  {
+    GtkWidget *placeholder = gtk_label_new (_("No item failed or conflicted."));
+
+    gtk_widget_add_css_class (placeholder, "dim-label");
+    gtk_widget_set_margin_top (placeholder, 18);
+    gtk_widget_set_margin_bottom (placeholder, 18);
+    gtk_list_box_set_placeholder (self->problems_list, placeholder);
+  }
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect_swapped (self->kind_row, "notify::selected", G_CALLBACK (on_kind_changed), self);
+  on_kind_changed (self);
+  set_state (self, "setup");
+}
+
+LkAdminImportDialog *
+lk_admin_import_dialog_new (GtkWindow *parent,
+                            LkBackend *backend)
+{
+  LkAdminImportDialog *self;
+
+  g_return_val_if_fail (LK_IS_BACKEND (backend), NULL);
+
+  self = g_object_new (LK_TYPE_ADMIN_IMPORT_DIALOG, "transient-for", parent, NULL);
+  self->backend = g_object_ref (backend);
+  return self;
+}

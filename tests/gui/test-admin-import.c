@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * The admin import dialog under Xvfb on a real backend: opened from the
+ * admin window's action, a PSKC file with a wrong key (nothing written),
+ * broken XML and a bad key, the right key; a large file stopped midway and
+ * run again (what exists is skipped); users from CSV, dry run then real,
+ * with the failed rows in the report and its CSV. Screenshots of the
+ * progress and report pages.
+ *
+ * The backend is the embedded engine (master key in the session's real
+ * gnome-keyring) or, run by lk-with-server, a real latchkeyd over TLS. */
+#include "config.h"
+
+#include <string.h>
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lk-admin-import-dialog.h"
+#include "lk-admin-test-util.h"
+#include "lk-admin-window.h"
+#include "lk-pskc.h"
+#include "lk-secure.h"
+
+#define FIGURE6_KEY "12345678901234567890123456789012"
+#define FIGURE6_SERIAL "987654321"
+#define BIG_KEYS 1500
+
+static LkBackend *backend;
+static gboolean remote;
+static char *dir;
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static GFile *
+write_file (const char *name,
+            const char *text,
+            gssize      len)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, len, &error);
+  g_assert_no_error (error);
+  return g_file_new_for_path (path);
+}
+
+static gboolean
+not_running (gpointer data)
+{
+  return !g_str_equal (lk_admin_import_dialog_get_state (data), "running");
+}
+
+/* Presses Import (through its action, as a click does) and waits for the
+ * report or the error. */
+static void
+run_import (LkAdminImportDialog *dialog)
+{
+  g_assert_cmpstr (lk_admin_import_dialog_get_state (dialog), ==, "setup");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.start", NULL));
+  lk_admin_test_wait_for (not_running, dialog);
+}
+
+static gboolean
+device_exists (const char *serial)
+{
+  LkApiRequest *request = lk_api_request_new (LK_API_OP_FIND_DEVICE);
+  g_autoptr(LkApiResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  request->serial = g_strdup (serial);
+  response = lk_backend_call_sync (backend, request, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (response->error_code == 0 || response->error_code == LK_ENGINE_ERROR_DEVICE_NOT_FOUND);
+  return response->error_code == 0;
+}
+
+static LkUser *
+find_user (const char *login)
+{
+  LkApiRequest *request = lk_api_request_new (LK_API_OP_FIND_USER);
+  g_autoptr(LkApiResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  request->username = g_strdup (login);
+  response = lk_backend_call_sync (backend, request, NULL, &error);
+  g_assert_no_error (error);
+  return response->error_code == 0 ? g_steal_pointer (&response->user) : NULL;
+}
+
+static LkAdminImportDialog *
+open_dialog (LkAdminWindow **out_window)
+{
+  LkAdminWindow *window = lk_admin_window_new_for_backend (NULL, backend, "test");
+  GListModel *toplevels;
+  LkAdminImportDialog *dialog = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  /* From the window, as the menu item and Ctrl+I do. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "admin.import", NULL));
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (LK_IS_ADMIN_IMPORT_DIALOG (w))
+        dialog = LK_ADMIN_IMPORT_DIALOG (w);
+    }
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  *out_window = window;
+  return dialog;
+}
+
+static char *
+figure6 (void)
+{
+  g_autofree char *path = g_build_filename (LK_TEST_RFC6030_DIR, "figure6.pskcxml", NULL);
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void
+test_pskc_keys (void)
+{
+  LkAdminWindow *window = NULL;
+  LkAdminImportDialog *dialog = open_dialog (&window);
+  g_autofree char *text = figure6 ();
+  g_autoptr(GFile) file = write_file ("figure6.pskcxml", text, -1);
+  g_autoptr(GFile) broken = write_file ("broken.pskcxml", "<KeyContainer xmlns=\"urn:ietf:params:xml:ns:keyprov:pskc\"><Key", -1);
+  const LkBulkReport *report;
+
+  /* No file yet. */
+  run_import (dialog);
+  g_assert_nonnull (lk_admin_import_dialog_get_error (dialog));
+
+  /* The wrong key: said plainly, nothing written. */
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_PSKC, file);
+  lk_admin_import_dialog_set_key (dialog, "00000000000000000000000000000000", NULL);
+  run_import (dialog);
+  g_assert_cmpstr (lk_admin_import_dialog_get_state (dialog), ==, "setup");
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "wrong key"));
+  g_assert_false (device_exists (FIGURE6_SERIAL));
+  lk_admin_test_screenshot (GTK_WIDGET (dialog), "admin-import-wrong-key", remote);
+
+  /* No key at all, a key that is not hex, both key and password. */
+  lk_admin_import_dialog_set_key (dialog, NULL, NULL);
+  run_import (dialog);
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "key"));
+  lk_admin_import_dialog_set_key (dialog, "12345", NULL);
+  run_import (dialog);
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "hexadecimal"));
+  lk_admin_import_dialog_set_key (dialog, FIGURE6_KEY, "qwerty");
+  run_import (dialog);
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "not both"));
+
+  /* Broken XML. */
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_PSKC, broken);
+  lk_admin_import_dialog_set_key (dialog, NULL, NULL);
+  run_import (dialog);
+  g_assert_cmpstr (lk_admin_import_dialog_get_state (dialog), ==, "setup");
+  g_assert_nonnull (lk_admin_import_dialog_get_error (dialog));
+  g_assert_false (device_exists (FIGURE6_SERIAL));
+
+  /* The right key: one fob added. */
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_PSKC, file);
+  lk_admin_import_dialog_set_key (dialog, FIGURE6_KEY, NULL);
+  run_import (dialog);
+  g_assert_null (lk_admin_import_dialog_get_error (dialog));
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, 1);
+  g_assert_true (device_exists (FIGURE6_SERIAL));
+
+  /* Again: skipped. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.again", NULL));
+  run_import (dialog);
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_cmpuint (report->counts[LK_BULK_SKIPPED], ==, 1);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+typedef struct
+{
+  LkAdminImportDialog *dialog;
+  guint                calls;
+  gboolean             stop;
+  gboolean             shot;
+} Watch;
+
+static void
+on_progress (LkAdminImportDialog *dialog,
+             guint                done,
+             guint                total,
+             Watch               *watch)
+{
+  watch->calls++;
+  g_assert_cmpuint (total, ==, BIG_KEYS);
+  if (done == 0 || done == total)
+    return;
+  /* The import waits for this handler before it sends the next chunk. */
+  if (!watch->shot)
+    {
+      watch->shot = TRUE;
+      lk_admin_test_screenshot (GTK_WIDGET (dialog), "admin-import-progress", remote);
+    }
+  if (watch->stop)
+    lk_admin_import_dialog_stop (dialog);
+}
+
+static void
+test_stop_and_resume (void)
+{
+  LkAdminWindow *window = NULL;
+  LkAdminImportDialog *dialog = open_dialog (&window);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_pskc_key_free);
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *serial = NULL;
+  Watch watch = { dialog, 0, TRUE, FALSE };
+  const LkBulkReport *report;
+  char *xml;
+  guint first;
+
+  /* A vendor file of 1500 TOTP fobs, written with the project's writer
+   * under a password. */
+  for (guint i = 0; i < BIG_KEYS; i++)
+    {
+      LkPskcKey *key = lk_pskc_key_new ();
+      guint8 seed[20];
+
+      for (guint b = 0; b < sizeof seed; b++)
+        seed[b] = (guint8) (i * 7 + b * 13);
+      key->index = i + 1;
+      key->id = g_strdup_printf ("GUI-%04u", i);
+      key->serial = g_strdup (key->id);
+      key->kind = LK_PSKC_TOTP;
+      key->digits = 6;
+      key->period = 30;
+      key->secret = lk_secure_bytes_new (seed, sizeof seed);
+      g_ptr_array_add (keys, key);
+    }
+  {
+    LkPskcProtection protection = { .password = "fob vendor", .iterations = 1000 };
+    g_autoptr(GError) error = NULL;
+
+    xml = lk_pskc_write (keys, &protection, &error);
+    g_assert_no_error (error);
+    file = write_file ("fobs.pskcxml", xml, -1);
+    lk_secure_str_free (xml);
+  }
+
+  g_signal_connect (dialog, "progress", G_CALLBACK (on_progress), &watch);
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_PSKC, file);
+  lk_admin_import_dialog_set_key (dialog, NULL, "fob vendor");
+  run_import (dialog);
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_nonnull (report);
+  g_assert_true (report->cancelled);
+  first = report->counts[LK_BULK_ADDED];
+  g_assert_cmpuint (first, >, 0);
+  g_assert_cmpuint (first, <, BIG_KEYS);
+  serial = g_strdup_printf ("GUI-%04u", first - 1);
+  g_assert_true (device_exists (serial));
+  g_free (serial);
+  serial = g_strdup_printf ("GUI-%04u", BIG_KEYS - 1);
+  g_assert_false (device_exists (serial));
+  lk_admin_test_screenshot (GTK_WIDGET (dialog), "admin-import-stopped", remote);
+
+  /* Run again to the end: what is there is skipped. */
+  watch.stop = FALSE;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.again", NULL));
+  run_import (dialog);
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_false (report->cancelled);
+  g_assert_cmpuint (report->counts[LK_BULK_SKIPPED], ==, first);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, BIG_KEYS - first);
+  g_assert_true (device_exists (serial));
+  g_assert_cmpuint (watch.calls, >=, 4);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+got_clipboard (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  char **slot = user_data;
+
+  *slot = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*slot == NULL)
+    *slot = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static void
+test_users_csv (void)
+{
+  LkAdminWindow *window = NULL;
+  LkAdminImportDialog *dialog = open_dialog (&window);
+  g_autoptr(GFile) file = write_file ("staff.csv",
+                                      "Login,First name,Last name,Email,Serial\n"
+                                      "ann.lee,Ann,Lee,ann@example.org," FIGURE6_SERIAL "\n"
+                                      ",Nobody,Here,nobody@example.org,\n"
+                                      "bo.chen,Bo,\"Chen, Jr.\",bo@example.org,\n"
+                                      "ANN.LEE,Ann,Again,ann2@example.org,\n"
+                                      "cy.diaz,Cy,Díaz,not an address,\n"
+                                      "dee.ray,Dee,Ray,dee@example.org,\n", -1);
+  g_autoptr(LkUser) user = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *clip = NULL;
+  const LkBulkReport *report;
+
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_USERS, file);
+  lk_admin_import_dialog_set_dry_run (dialog, TRUE);
+  run_import (dialog);
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_nonnull (report);
+  g_assert_true (report->dry_run);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, 3);
+  g_assert_null (find_user ("ann.lee"));
+
+  lk_admin_import_dialog_set_dry_run (dialog, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.again", NULL));
+  run_import (dialog);
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_false (report->dry_run);
+  g_assert_cmpuint (report->total, ==, 6);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, 3);
+  g_assert_cmpuint (report->counts[LK_BULK_FAILED], ==, 3);
+  user = find_user ("ann.lee");
+  g_assert_nonnull (user);
+  g_assert_cmpuint (user->device_count, ==, 1);
+  g_clear_pointer (&user, lk_user_free);
+  user = find_user ("bo.chen");
+  g_assert_cmpstr (user->last_name, ==, "Chen, Jr.");
+  lk_admin_test_screenshot (GTK_WIDGET (dialog), "admin-import-report", remote);
+
+  /* The failed rows with their lines, as CSV; the same on the clipboard. */
+  csv = lk_admin_import_dialog_dup_report_csv (dialog);
+  g_assert_true (g_str_has_prefix (csv, "line,item,status,reason\r\n"));
+  g_assert_nonnull (strstr (csv, "\r\n3,,failed,"));
+  g_assert_nonnull (strstr (csv, "\r\n5,ANN.LEE,failed,"));
+  g_assert_nonnull (strstr (csv, "\r\n6,cy.diaz,failed,"));
+  g_assert_null (strstr (csv, "bo.chen"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.copy-report", NULL));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (dialog)), NULL, got_clipboard, &clip);
+  lk_admin_test_wait_for (is_set, &clip);
+  g_assert_cmpstr (clip, ==, csv);
+
+  /* A second run skips every user already there. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.again", NULL));
+  run_import (dialog);
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_cmpuint (report->counts[LK_BULK_SKIPPED], ==, 3);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char *argv[])
+{
+  int status;
+
+  /* No G_TEST_OPTION_ISOLATE_DIRS: lk-test-session.sh gives fresh dirs,
+   * and isolation would hide the icon theme (see test-admin-window.c). */
+  g_test_init (&argc, &argv, NULL);
+  {
+    g_autofree char *schema_dir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "data", NULL);
+
+    g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
+    g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+    g_setenv ("GTK_A11Y", "none", TRUE);
+  }
+  gtk_init ();
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  dir = g_dir_make_tmp ("lk-admin-import-XXXXXX", NULL);
+  g_assert_nonnull (dir);
+  backend = lk_admin_test_open_backend ("admin-import.db", &remote);
+
+  g_test_add_func ("/admin/import/pskc", test_pskc_keys);
+  g_test_add_func ("/admin/import/stop-and-resume", test_stop_and_resume);
+  g_test_add_func ("/admin/import/users-csv", test_users_csv);
+
+  status = g_test_run ();
+  g_clear_object (&backend);
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        g_remove (path);
+      }
+    g_rmdir (dir);
+  }
+  g_free (dir);
+  return status;
+}
