@@ -68,6 +68,19 @@ is_signature (xmlNode *node)
              || strcmp ((const char *) node->ns->href, NS_PSKC) == 0);
 }
 
+/* The node after @node in document order inside @root's subtree, or NULL;
+ * iterative, so a deep document cannot exhaust the stack. */
+static xmlNode *
+next_in_tree (xmlNode *node,
+              xmlNode *root)
+{
+  if (node->children != NULL && node->type == XML_ELEMENT_NODE)
+    return node->children;
+  while (node != NULL && node != root && node->next == NULL)
+    node = node->parent;
+  return (node == NULL || node == root) ? NULL : node->next;
+}
+
 xmlNode *
 lk_xmldsig_find (xmlDoc  *doc,
                  GError **error)
@@ -77,7 +90,6 @@ lk_xmldsig_find (xmlDoc  *doc,
   xmlNode *node = root;
   guint n = 0;
 
-  /* Iterative walk: a deep document must not exhaust the stack. */
   while (node != NULL)
     {
       if (node->type == XML_ELEMENT_NODE && is_signature (node))
@@ -85,14 +97,7 @@ lk_xmldsig_find (xmlDoc  *doc,
           found = node;
           n++;
         }
-      if (node->children != NULL && node->type == XML_ELEMENT_NODE)
-        node = node->children;
-      else
-        {
-          while (node != NULL && node != root && node->next == NULL)
-            node = node->parent;
-          node = (node == NULL || node == root) ? NULL : node->next;
-        }
+      node = next_in_tree (node, root);
     }
   if (n > 1)
     {
@@ -323,14 +328,7 @@ element_by_id (xmlDoc     *doc,
                   (*count)++;
                 }
             }
-      if (node->children != NULL && node->type == XML_ELEMENT_NODE)
-        node = node->children;
-      else
-        {
-          while (node != NULL && node != root && node->next == NULL)
-            node = node->parent;
-          node = (node == NULL || node == root) ? NULL : node->next;
-        }
+      node = next_in_tree (node, root);
     }
   return *count == 1 ? found : NULL;
 }
