@@ -142,6 +142,47 @@ test_templates (void)
   g_assert_true (g_strv_contains (lk_delivery_config_keys ("templates"), "welcome-subject"));
 }
 
+/* The commented-out [templates] of data/latchkeyd.conf.example, uncommented,
+ * are accepted: the example shows working texts. */
+static void
+test_example_templates (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("LK_SOURCE_ROOT"), "data", "latchkeyd.conf.example", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) section = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkDeliveryConfig) config = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean inside = FALSE;
+  guint n = 0;
+
+  if (g_getenv ("LK_SOURCE_ROOT") == NULL)
+    {
+      g_test_skip ("LK_SOURCE_ROOT is not set");
+      return;
+    }
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (text, "\n", -1);
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_equal (lines[i], "#[templates]"))
+        inside = TRUE;
+      else if (inside && g_str_has_prefix (lines[i], "#["))
+        inside = FALSE;
+      if (inside && g_str_has_prefix (lines[i], "#") && !g_str_has_prefix (lines[i], "# "))
+        {
+          g_string_append_printf (section, "%s\n", lines[i] + 1);
+          n++;
+        }
+    }
+  g_assert_cmpuint (n, ==, 8);
+  config = load (section->str, &error);
+  g_assert_no_error (error);
+  for (guint id = 0; id < LK_N_TEMPLATES; id++)
+    g_assert_nonnull (config->templates->text[id]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -152,5 +193,6 @@ main (int   argc,
   g_test_add_func ("/delivery/config/absent", test_absent);
   g_test_add_func ("/delivery/config/refused", test_refused);
   g_test_add_func ("/delivery/config/templates", test_templates);
+  g_test_add_func ("/delivery/config/example-templates", test_example_templates);
   return g_test_run ();
 }
