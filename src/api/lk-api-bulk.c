@@ -258,10 +258,12 @@ add_string (JsonBuilder *builder,
   json_builder_add_string_value (builder, value);
 }
 
+/* Unlike the codec's add_int(), -1 (LK_UNSET) is a value here: a drift
+ * of one step back must travel. */
 static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
+add_number (JsonBuilder *builder,
+            const char  *name,
+            gint64       value)
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_int_value (builder, value);
@@ -274,16 +276,16 @@ encode_key (JsonBuilder     *builder,
   const char *serial = key->serial != NULL && *key->serial != '\0' ? key->serial : key->id;
 
   json_builder_begin_object (builder);
-  add_int (builder, "line", key->index);
+  add_number (builder, "line", key->index);
   add_string (builder, "deviceId", serial);
-  add_int (builder, "OtpType", key->kind == LK_PSKC_TOTP ? LK_OTP_TYPE_TIME : LK_OTP_TYPE_EVENT);
+  add_number (builder, "OtpType", key->kind == LK_PSKC_TOTP ? LK_OTP_TYPE_TIME : LK_OTP_TYPE_EVENT);
   add_string (builder, "algorithm", lk_hash_to_string (key->hash));
-  add_int (builder, "OtpLength", key->digits);
+  add_number (builder, "OtpLength", key->digits);
   if (key->kind == LK_PSKC_TOTP)
-    add_int (builder, "period", key->period);
+    add_number (builder, "period", key->period);
   else
-    add_int (builder, "counter", (gint64) MIN (key->counter, (guint64) G_MAXINT64));
-  add_int (builder, "timeShift", key->time_drift);
+    add_number (builder, "counter", (gint64) MIN (key->counter, (guint64) G_MAXINT64));
+  add_number (builder, "timeShift", key->time_drift);
   if (key->secret != NULL)
     {
       gsize len = 0;
@@ -309,7 +311,7 @@ encode_row (JsonBuilder         *builder,
             const LkBulkUserRow *row)
 {
   json_builder_begin_object (builder);
-  add_int (builder, "line", row->line);
+  add_number (builder, "line", row->line);
   add_string (builder, "username", row->login);
   add_string (builder, "firstName", row->first_name);
   add_string (builder, "lastName", row->last_name);
@@ -353,9 +355,9 @@ lk_api_bulk_encode_response (const LkApiResponse *response,
     return;
   json_builder_set_member_name (builder, "dryRun");
   json_builder_add_boolean_value (builder, report->dry_run);
-  add_int (builder, "total", report->total);
+  add_number (builder, "total", report->total);
   for (int s = LK_BULK_ADDED; s <= LK_BULK_FAILED; s++)
-    add_int (builder, lk_bulk_status_to_string (s), report->counts[s]);
+    add_number (builder, lk_bulk_status_to_string (s), report->counts[s]);
   json_builder_set_member_name (builder, "outcomes");
   json_builder_begin_array (builder);
   for (guint i = 0; i < report->outcomes->len; i++)
@@ -363,7 +365,7 @@ lk_api_bulk_encode_response (const LkApiResponse *response,
       const LkBulkOutcome *o = report->outcomes->pdata[i];
 
       json_builder_begin_object (builder);
-      add_int (builder, "line", o->line);
+      add_number (builder, "line", o->line);
       add_string (builder, "item", o->item);
       add_string (builder, "status", lk_bulk_status_to_string (o->status));
       add_string (builder, "message", o->message);
