@@ -33,6 +33,7 @@ struct _LkAdminPreferences
   /* template */
   AdwActionRow         *remote_row;
   AdwActionRow         *file_row;
+  GtkButton            *file_button;
   AdwPreferencesGroup  *sending_group;
   AdwEntryRow          *issuer_row;
   GtkSpinButton        *limit_spin;

@@ -584,6 +584,7 @@ lk_admin_preferences_class_init (LkAdminPreferencesClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/latchkey/Latchkey/admin/lk-admin-preferences.ui");
   BIND (remote_row);
   BIND (file_row);
+  BIND (file_button);
   BIND (sending_group);
   BIND (issuer_row);
   BIND (limit_spin);

@@ -16,6 +16,7 @@
 #include "lk-admin-backend.h"
 #include "lk-admin-connection.h"
 #include "lk-admin-preferences-private.h"
+#include "lk-admin-test-util.h"
 #include "lk-admin-window-private.h"
 #include "lk-remote-backend.h"
 #include "delivery-test-util.h"
@@ -24,44 +25,6 @@
 #define SMTP_PASSWORD "smtp-pw-4f9a7c21"
 #define GATEWAY_TOKEN "gw-token-9b81e3d0"
 #define GATEWAY_HEADER_KEY "hdr-key-77a1c5e2"
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_for (Condition condition,
-          gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  guint tick = g_timeout_add (50, wake, NULL);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting");
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (tick);
-}
-
-static gboolean
-ms_passed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-wait_ms (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  wait_for (ms_passed, &until);
-}
 
 static gboolean
 result_ready (gpointer data)
@@ -88,7 +51,7 @@ call_or_error (LkBackend     *backend,
   LkApiResponse *response;
 
   lk_admin_backend_call (backend, request, NULL, got_result, &result);
-  wait_for (result_ready, &result);
+  lk_admin_test_wait_for (result_ready, &result);
   response = lk_admin_backend_call_finish (backend, result, error);
   g_object_unref (result);
   return response;
@@ -154,42 +117,7 @@ wait_for_mail (SmtpSink *sink,
 {
   MailWait wait = { sink, count };
 
-  wait_for (mail_arrived, &wait);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "screenshots", NULL);
-  g_autofree char *file = g_strdup_printf ("%s.png", name);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderNode *node = NULL;
-  int width, height;
-
-  /* A window still mapping or fading in has nothing to draw yet. */
-  for (int attempt = 0; node == NULL; attempt++)
-    {
-      GtkSnapshot *snapshot;
-
-      wait_ms (attempt == 0 ? 500 : 100);
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      paintable = gtk_widget_paintable_new (widget);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      g_clear_object (&paintable);
-      g_assert_cmpint (attempt, <, 30);
-    }
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gsk_render_node_unref (node);
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  lk_admin_test_wait_for (mail_arrived, &wait);
 }
 
 static LkAdminPreferences *
@@ -227,7 +155,7 @@ static void
 save (LkAdminPreferences *prefs)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.save", NULL));
-  wait_for (prefs_idle, prefs);
+  lk_admin_test_wait_for (prefs_idle, prefs);
 }
 
 /* No GSettings key may hold a secret: every key's value, printed. */
@@ -297,7 +225,7 @@ test_embedded (void)
   /* The embedded database as the app opens it: its partner key is made and
    * kept in this session's gnome-keyring; no delivery settings yet. */
   lk_admin_connect_embedded_async (db, NULL, got_result, &result);
-  wait_for (result_ready, &result);
+  lk_admin_test_wait_for (result_ready, &result);
   backend = lk_admin_connect_finish (result, &label, NULL, &error);
   g_clear_object (&result);
   g_assert_no_error (error);
@@ -311,13 +239,13 @@ test_embedded (void)
 
   window = lk_admin_window_new_for_backend (NULL, backend, label);
   gtk_window_present (GTK_WINDOW (window));
-  wait_for (window_idle, window);
+  lk_admin_test_wait_for (window_idle, window);
 
   /* Main menu → Preferences (Ctrl+,). */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "admin.preferences", NULL));
   prefs = find_preferences ();
   g_assert_nonnull (prefs);
-  wait_for (prefs_idle, prefs);
+  lk_admin_test_wait_for (prefs_idle, prefs);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (prefs->remote_row)));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (prefs->smtp_group)));
   /* Unset texts show the built-in ones, for editing. */
@@ -349,7 +277,7 @@ test_embedded (void)
   g_assert_nonnull (strstr (lk_admin_preferences_get_status (prefs), "Not saved"));
   g_assert_nonnull (strstr (lk_admin_preferences_get_status (prefs), "{kode}"));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (prefs->passcode_sms_row), "error"));
-  save_screenshot (GTK_WIDGET (prefs), "admin-preferences-error");
+  lk_admin_test_screenshot (GTK_WIDGET (prefs), "admin-preferences-error", FALSE);
   g_assert_cmpstr (g_settings_get_string (stored, "template-passcode-sms"), ==, "");
   g_assert_cmpstr (g_settings_get_string (stored, "smtp-host"), ==, "");
   g_assert_cmpstr (g_settings_get_string (stored, "template-passcode-subject"), ==, "");
@@ -400,7 +328,7 @@ test_embedded (void)
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "email");
   type_into (prefs->email_test_row, "desk@example.org");
   click (prefs->email_test_button);
-  wait_for (prefs_idle, prefs);
+  lk_admin_test_wait_for (prefs_idle, prefs);
   wait_for_mail (&sink, 1);
   g_test_message ("test: %s", adw_action_row_get_subtitle (prefs->email_test_result));
   g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (prefs->email_test_result), "Sent to desk@example.org"));
@@ -408,10 +336,10 @@ test_embedded (void)
   g_assert_cmpstr (json_object_get_string_member (mail, "subject"), ==, "Acme sign-in code for test");
   g_assert_cmpstr (json_object_get_string_member (mail, "from"), ==, "Acme Helpdesk <helpdesk@example.org>");
   g_clear_pointer (&mail, json_object_unref);
-  save_screenshot (GTK_WIDGET (prefs), "admin-preferences-email");
+  lk_admin_test_screenshot (GTK_WIDGET (prefs), "admin-preferences-email", FALSE);
   type_into (prefs->email_test_row, "nobody@example.org");
   click (prefs->email_test_button);
-  wait_for (prefs_idle, prefs);
+  lk_admin_test_wait_for (prefs_idle, prefs);
   g_test_message ("test: %s", adw_action_row_get_subtitle (prefs->email_test_result));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (prefs->email_test_result), "550"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (prefs->email_test_result), "User unknown"));
@@ -419,11 +347,11 @@ test_embedded (void)
   g_assert_cmpuint (sink_count (&sink), ==, 1);
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "messages");
   adw_expander_row_set_expanded (prefs->passcode_body_row, TRUE);
-  save_screenshot (GTK_WIDGET (prefs), "admin-preferences-messages");
+  lk_admin_test_screenshot (GTK_WIDGET (prefs), "admin-preferences-messages", FALSE);
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "gateways");
-  save_screenshot (GTK_WIDGET (prefs), "admin-preferences-gateways");
+  lk_admin_test_screenshot (GTK_WIDGET (prefs), "admin-preferences-gateways", FALSE);
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "general");
-  save_screenshot (GTK_WIDGET (prefs), "admin-preferences-general");
+  lk_admin_test_screenshot (GTK_WIDGET (prefs), "admin-preferences-general", FALSE);
   gtk_window_destroy (GTK_WINDOW (prefs));
 
   /* The admin window's Send passcode, by email: the embedded engine's worker,
@@ -431,13 +359,13 @@ test_embedded (void)
   shown.window = window;
   shown.login = LOGIN;
   lk_admin_window_select_login (window, LOGIN);
-  wait_for (user_shown, &shown);
+  lk_admin_test_wait_for (user_shown, &shown);
   delivery_row = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window->user_page), LK_TYPE_ADMIN_USER_PAGE,
                                                             "delivery_row"));
   adw_combo_row_set_selected (ADW_COMBO_ROW (delivery_row), 1);
   g_assert_cmpint (lk_admin_user_page_get_delivery (window->user_page), ==, LK_DELIVERY_EMAIL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "admin.send-passcode", NULL));
-  wait_for (window_idle, window);
+  lk_admin_test_wait_for (window_idle, window);
   wait_for_mail (&sink, 2);
   mail = sink_load (&sink, 1);
   g_assert_cmpstr (json_object_get_string_member (mail, "subject"), ==, "Acme sign-in code for " LOGIN);
@@ -464,13 +392,13 @@ test_embedded (void)
    * already went out in this window, so the next is 9512. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "admin.preferences", NULL));
   prefs = find_preferences ();
-  wait_for (prefs_idle, prefs);
+  lk_admin_test_wait_for (prefs_idle, prefs);
   /* Reopened: the secrets come back from the keyring. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (prefs->smtp_password_row)), ==, SMTP_PASSWORD);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (prefs->passcode_sms_row)), ==, "Acme code {code}");
   /* Fresh, with no toast over it: the screenshot for data/screenshots. */
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "email");
-  save_screenshot (GTK_WIDGET (prefs), "admin-preferences");
+  lk_admin_test_screenshot (GTK_WIDGET (prefs), "admin-preferences", FALSE);
   gtk_spin_button_set_value (prefs->limit_spin, 1);
   save (prefs);
   g_assert_cmpuint (g_settings_get_uint (stored, "send-limit"), ==, 1);
@@ -487,6 +415,71 @@ test_embedded (void)
   g_clear_object (&backend);
   sink_stop (&sink);
   g_settings_reset (stored, "send-limit");
+}
+
+/* The older delivery-config-file key still wins over the Preferences (its
+ * file's texts, not the saved ones, arrive), the window says so, and "Use
+ * These Settings" clears it. Runs after test_embedded, whose settings and
+ * SMTP port are still in GSettings. */
+static void
+test_config_file (void)
+{
+  SmtpSink sink = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkBackend) backend = NULL;
+  g_autoptr(GSettings) stored = g_settings_new (LK_APP_ID);
+  g_autoptr(JsonObject) mail = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "latchkey-file-test", NULL);
+  g_autofree char *db = g_build_filename (dir, "latchkey.db", NULL);
+  g_autofree char *conf = g_build_filename (dir, "delivery.conf", NULL);
+  g_autofree char *text = NULL;
+  GAsyncResult *result = NULL;
+  LkAdminPreferences *prefs;
+  LkApiRequest *request;
+  LkApiResponse *response;
+
+  g_assert_cmpstr (g_settings_get_string (stored, "template-passcode-subject"), ==, "Acme sign-in code for {login}");
+  sink_start (&sink, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  text = g_strdup_printf ("[delivery]\nissuer=FileCo\n"
+                          "[smtp]\nhost=127.0.0.1\nport=%u\nsecurity=none\nfrom=file@example.org\n"
+                          "[templates]\npasscode-subject=From the file: {login}\n", sink.port);
+  g_file_set_contents (conf, text, -1, &error);
+  g_assert_no_error (error);
+  g_settings_set_string (stored, "delivery-config-file", conf);
+
+  lk_admin_connect_embedded_async (db, NULL, got_result, &result);
+  lk_admin_test_wait_for (result_ready, &result);
+  backend = lk_admin_connect_finish (result, NULL, NULL, &error);
+  g_clear_object (&result);
+  g_assert_no_error (error);
+  request = lk_api_request_new (LK_API_OP_ENROLL_USER);
+  request->username = g_strdup ("kim");
+  request->email = g_strdup ("kim@example.org");
+  response = call (backend, request);
+  lk_api_response_free (response);
+  request = lk_api_request_new (LK_API_OP_SEND_OTP);
+  request->username = g_strdup ("kim");
+  request->delivery_method = LK_DELIVERY_EMAIL;
+  response = call (backend, request);
+  lk_api_response_free (response);
+  wait_for_mail (&sink, 1);
+  mail = sink_load (&sink, 0);
+  g_assert_cmpstr (json_object_get_string_member (mail, "subject"), ==, "From the file: kim");
+  g_assert_cmpstr (json_object_get_string_member (mail, "from"), ==, "FileCo <file@example.org>");
+
+  prefs = lk_admin_preferences_new (NULL, backend);
+  gtk_window_present (GTK_WINDOW (prefs));
+  lk_admin_test_wait_for (prefs_idle, prefs);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (prefs->file_row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (prefs->file_row), "delivery.conf"));
+  click (prefs->file_button);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (prefs->file_row)));
+  g_assert_cmpstr (g_settings_get_string (stored, "delivery-config-file"), ==, "");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+
+  g_clear_object (&backend);
+  sink_stop (&sink);
 }
 
 /* On a latchkeyd, the server's latchkeyd.conf decides: the page says so
@@ -509,7 +502,7 @@ test_remote (void)
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.save", NULL) &&
                   lk_admin_preferences_get_status (prefs) != NULL);
   g_assert_null (lk_admin_preferences_get_status (prefs));
-  save_screenshot (GTK_WIDGET (prefs), "admin-preferences-remote");
+  lk_admin_test_screenshot (GTK_WIDGET (prefs), "admin-preferences-remote", FALSE);
   gtk_window_destroy (GTK_WINDOW (prefs));
 }
 
@@ -533,6 +526,7 @@ main (int   argc,
   gtk_init ();
   adw_init ();
   g_test_add_func ("/delivery/admin/preferences/embedded", test_embedded);
+  g_test_add_func ("/delivery/admin/preferences/config-file", test_config_file);
   g_test_add_func ("/delivery/admin/preferences/remote", test_remote);
   return g_test_run ();
 }
