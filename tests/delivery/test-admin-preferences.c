@@ -345,6 +345,42 @@ test_embedded (void)
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (prefs->email_test_result), "User unknown"));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (prefs->email_test_result), "error"));
   g_assert_cmpuint (sink_count (&sink), ==, 1);
+  /* A voice gateway, unsaved: the test goes through the real gateway
+   * channel with the JSON preset, the header from its (secret) row and the
+   * built-in spoken text. */
+  {
+    Gateway gateway = { 0 };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autofree char *url = NULL;
+    Request *r;
+
+    gateway_start (&gateway);
+    url = g_strdup_printf ("http://127.0.0.1:%u/voice", gateway.port);
+    adw_combo_row_set_selected (prefs->voice.preset_row, 3);
+    type_into (prefs->voice.url_row, url);
+    type_into (prefs->voice.headers_row, "X-Api-Key: " GATEWAY_HEADER_KEY);
+    type_into (prefs->voice.test_row, "+44 20 7946 0999");
+    click (prefs->voice.test_button);
+    lk_admin_test_wait_for (prefs_idle, prefs);
+    g_test_message ("voice test: %s", adw_action_row_get_subtitle (prefs->voice.test_result));
+    g_assert_cmpuint (gateway_count (&gateway), ==, 1);
+    r = g_ptr_array_index (gateway.requests, 0);
+    g_assert_cmpstr (r->api_key, ==, GATEWAY_HEADER_KEY);
+    json_parser_load_from_data (parser, r->body, -1, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "to"), ==,
+                     "+442079460999");
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "message"), ==,
+                     "Your Acme passcode is 1, 2, 3, 4, 5, 6. Again, your passcode is 1, 2, 3, 4, 5, 6.");
+    g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (prefs->voice.test_result), "Sent to"));
+    /* The gateway refusing (4xx) is shown too. */
+    gateway_set (&gateway, 403, "{\"error\": \"bad key\"}");
+    click (prefs->voice.test_button);
+    lk_admin_test_wait_for (prefs_idle, prefs);
+    g_test_message ("voice test: %s", adw_action_row_get_subtitle (prefs->voice.test_result));
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (prefs->voice.test_result), "403"));
+    gateway_stop (&gateway);
+  }
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "messages");
   adw_expander_row_set_expanded (prefs->passcode_body_row, TRUE);
   lk_admin_test_screenshot (GTK_WIDGET (prefs), "admin-preferences-messages", FALSE);
