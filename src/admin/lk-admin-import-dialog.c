@@ -561,6 +561,23 @@ report_saved (GObject      *source,
   gtk_label_set_text (self->detail_label, text);
 }
 
+void
+lk_admin_import_dialog_save_report (LkAdminImportDialog *self,
+                                    GFile               *file)
+{
+  char *csv;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self));
+
+  csv = lk_admin_import_dialog_dup_report_csv (self);
+  if (csv == NULL)
+    return;
+  bytes = g_bytes_new_take (csv, strlen (csv));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       self->cancellable, report_saved, g_object_ref (self));
+}
+
 static void
 on_save_chosen (GtkNativeDialog     *chooser,
                 int                  response,
@@ -569,11 +586,8 @@ on_save_chosen (GtkNativeDialog     *chooser,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      char *csv = lk_admin_import_dialog_dup_report_csv (self);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (csv, strlen (csv));
 
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                           self->cancellable, report_saved, g_object_ref (self));
+      lk_admin_import_dialog_save_report (self, file);
     }
   g_clear_object (&self->chooser);
 }

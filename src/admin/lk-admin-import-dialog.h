@@ -49,6 +49,10 @@ void                 lk_admin_import_dialog_set_key      (LkAdminImportDialog *s
 void                 lk_admin_import_dialog_set_dry_run  (LkAdminImportDialog *self,
                                                           gboolean             dry_run);
 void                 lk_admin_import_dialog_start        (LkAdminImportDialog *self);
+/* What Save as CSV… does once the file is chosen (the detail line then says
+ * where it went, or why not). */
+void                 lk_admin_import_dialog_save_report  (LkAdminImportDialog *self,
+                                                          GFile               *file);
 void                 lk_admin_import_dialog_stop         (LkAdminImportDialog *self);
 
 G_END_DECLS

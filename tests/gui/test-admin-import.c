@@ -18,6 +18,7 @@
 #include "lk-admin-test-util.h"
 #include "lk-admin-window.h"
 #include "lk-pskc.h"
+#include "lk-remote-backend.h"
 #include "lk-secure.h"
 
 #define FIGURE6_KEY "12345678901234567890123456789012"
@@ -304,6 +305,22 @@ is_set (gpointer data)
   return *(char **) data != NULL;
 }
 
+typedef struct
+{
+  const char *path;
+  const char *text;
+} SavedFile;
+
+/* The file is written in one replace: either absent or complete. */
+static gboolean
+file_holds (gpointer data)
+{
+  SavedFile *wanted = data;
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (wanted->path, &text, NULL, NULL) && g_str_equal (text, wanted->text);
+}
+
 static void
 test_users_csv (void)
 {
@@ -358,6 +375,19 @@ test_users_csv (void)
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (dialog)), NULL, got_clipboard, &clip);
   lk_admin_test_wait_for (is_set, &clip);
   g_assert_cmpstr (clip, ==, csv);
+  /* Saved as a file: the same text. */
+  {
+    g_autofree char *path = g_build_filename (dir, "report.csv", NULL);
+    g_autoptr(GFile) out = g_file_new_for_path (path);
+    g_autofree char *saved = NULL;
+
+    SavedFile wanted = { path, csv };
+
+    lk_admin_import_dialog_save_report (dialog, out);
+    lk_admin_test_wait_for (file_holds, &wanted);
+    g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+    g_assert_cmpstr (saved, ==, csv);
+  }
 
   /* A second run skips every user already there. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.again", NULL));
@@ -368,6 +398,26 @@ test_users_csv (void)
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A server that cannot be reached: said plainly, and the form stays. */
+static void
+test_unreachable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LkBackend) dead = lk_remote_backend_new ("https://127.0.0.1:9/api/v1", "helpdesk", "some-key", &error);
+  LkAdminImportDialog *dialog;
+  g_autoptr(GFile) file = write_file ("one.csv", "login\nsolo.user\n", -1);
+
+  g_assert_no_error (error);
+  dialog = lk_admin_import_dialog_new (NULL, dead);
+  gtk_window_present (GTK_WINDOW (dialog));
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_USERS, file);
+  run_import (dialog);
+  g_assert_cmpstr (lk_admin_import_dialog_get_state (dialog), ==, "setup");
+  g_assert_nonnull (lk_admin_import_dialog_get_error (dialog));
+  g_assert_null (lk_admin_import_dialog_get_report (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
 int
@@ -396,6 +446,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/admin/import/pskc", test_pskc_keys);
   g_test_add_func ("/admin/import/stop-and-resume", test_stop_and_resume);
   g_test_add_func ("/admin/import/users-csv", test_users_csv);
+  g_test_add_func ("/admin/import/unreachable", test_unreachable);
 
   status = g_test_run ();
   g_clear_object (&backend);
