@@ -9,6 +9,7 @@
 
 #include <string.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
@@ -40,6 +41,11 @@
 /* Connections the kernel queues before latchkeyd accepts them (capped by
  * net.core.somaxconn). */
 #define LISTEN_BACKLOG  1024
+/* With group commit a worker spends most of a validation waiting for the
+ * shared fsync, and a group can only be as large as the number of workers
+ * waiting: with one per CPU it would hold two validations. So the pool
+ * gets at least this many (each an idle thread and a SQLite connection). */
+#define GROUP_COMMIT_WORKERS 64
 /* Seconds a connection may sit without sending anything. */
 #define IDLE_TIMEOUT_S  60
 
@@ -407,6 +413,30 @@ on_message_finished (SoupServerMessage *msg,
 }
 
 static void
+on_wrote_body (SoupServerMessage *msg,
+               gpointer           user_data)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, FALSE, NULL);
+}
+
+/* libsoup writes the headers and the body with two send()s on a
+ * TCP_NODELAY socket: two segments, each a full trip through the TCP stack
+ * on both ends. Corked, the answer leaves as one segment when the body is
+ * written (about 5 % of the server's CPU per validation, and fewer wake-ups
+ * for the client). */
+static void
+cork_until_written (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL && g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, TRUE, NULL))
+    g_signal_connect (msg, "wrote-body", G_CALLBACK (on_wrote_body), NULL);
+}
+
+static void
 job_done (Job *job)
 {
   LkServer *self = job->server;
@@ -424,6 +454,7 @@ job_done (Job *job)
       if (self->draining)
         soup_message_headers_replace (soup_server_message_get_response_headers (job->msg),
                                       "Connection", "close");
+      cork_until_written (job->msg);
       soup_server_message_unpause (job->msg);
     }
 
@@ -996,8 +1027,9 @@ lk_server_new (LkServerConfig  *config,
         }
       g_message ("Validations use durable group commit");
     }
-  self->pool = lk_worker_pool_new (config->workers, "lk-worker", worker_open, worker_close, job_run,
-                                   self, &local_error);
+  self->pool = lk_worker_pool_new (self->group_commit != NULL ? MAX (config->workers, GROUP_COMMIT_WORKERS)
+                                                              : config->workers,
+                                   "lk-worker", worker_open, worker_close, job_run, self, &local_error);
   if (self->pool == NULL)
     {
       g_set_error (error, LK_SERVER_ERROR, LK_SERVER_ERROR_DATABASE,
