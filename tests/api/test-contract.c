@@ -1195,6 +1195,41 @@ test_bulk_import (Fixture       *f,
   g_assert_true (g_str_has_suffix (device->user_login, "-ann"));
 }
 
+/* Items near the size limits still fit the 64 KiB body: 64-byte seeds and
+ * long serials make chunks of far fewer than 500 keys. */
+static void
+test_bulk_import_large_items (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_pskc_key_free);
+  g_autoptr(LkBulkReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  BulkProgress progress = { 0 };
+
+  for (guint i = 0; i < 600; i++)
+    {
+      LkPskcKey *key = lk_pskc_key_new ();
+      guint8 seed[64];
+
+      memset (seed, (int) i, sizeof seed);
+      seed[0] = (guint8) (i >> 8);
+      key->index = i + 1;
+      key->serial = g_strdup_printf ("%s-%s-%04u", f->prefix, "long-serial-number-of-a-vendor-fob-xxxxxxxx", i);
+      key->kind = LK_PSKC_TOTP;
+      key->hash = LK_HASH_SHA512;
+      key->digits = 8;
+      key->period = 60;
+      key->time_drift = -1000;
+      key->secret = lk_secure_bytes_new (seed, sizeof seed);
+      g_ptr_array_add (keys, key);
+    }
+  report = import_keys (f, keys, FALSE, &progress, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, 600);
+  /* 600 keys of ~340 bytes: more than two chunks. */
+  g_assert_cmpuint (progress.calls, >=, 5);
+}
+
 static void
 add (const char *path,
      void (*func) (Fixture *, gconstpointer))
@@ -1237,6 +1272,7 @@ main (int    argc,
   add ("/api/contract/audit", test_audit);
   add ("/api/contract/cancelled", test_cancelled);
   add ("/api/contract/bulk-import", test_bulk_import);
+  add ("/api/contract/bulk-import-large-items", test_bulk_import_large_items);
 
   return g_test_run ();
 }
