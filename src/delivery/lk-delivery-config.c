@@ -373,6 +373,15 @@ load_gateway (GKeyFile    *file,
       g_free (gw->body);
       gw->body = g_steal_pointer (&body);
     }
+  /* The gateway channel's values (lk-gateway-channel.c) and the message's:
+   * a typo here would otherwise fail every message at send time. */
+  if (!lk_template_check_names (gw->body, (const char * const[]) {
+                                  "number", "message", "message_xml", "from", "name", "login", "code",
+                                  "code_spoken", "lifetime", "issuer", "serial", NULL }, error))
+    {
+      g_prefix_error (error, "[%s] body: ", group);
+      return NULL;
+    }
   if (strstr (gw->body, "{number}") == NULL || strstr (gw->body, "{message") == NULL)
     {
       g_set_error (error, LK_DELIVERY_ERROR, LK_DELIVERY_ERROR_CONFIG,

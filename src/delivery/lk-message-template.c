@@ -164,6 +164,34 @@ lk_message_values (const LkOutboxMessage *message,
   return values;
 }
 
+gboolean
+lk_template_check_names (const char          *tpl,
+                         const char * const  *allowed,
+                         GError             **error)
+{
+  /* The same scan as lk_template_expand(), so what passes here renders. */
+  for (const char *p = strchr (tpl, '{'); p != NULL; p = strchr (p + 1, '{'))
+    {
+      const char *end = p + 1;
+      g_autofree char *name = NULL;
+
+      while ((*end >= 'a' && *end <= 'z') || *end == '_')
+        end++;
+      if (*end != '}' || end == p + 1)
+        continue;
+      name = g_strndup (p + 1, (gsize) (end - p - 1));
+      if (!g_strv_contains (allowed, name))
+        {
+          g_autofree char *known = g_strjoinv ("}, {", (char **) allowed);
+
+          g_set_error (error, LK_DELIVERY_ERROR, LK_DELIVERY_ERROR_TEMPLATE,
+                       _("Unknown placeholder {%s}; this text may use {%s}"), name, known);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static const char * const passcode_names[] = { "name", "login", "code", "code_spoken", "lifetime", "issuer", "serial", NULL };
 static const char * const welcome_names[] = { "name", "login", "issuer", "serial", NULL };
 
@@ -229,28 +257,9 @@ lk_message_template_check (LkTemplateId   id,
       g_set_error (error, LK_DELIVERY_ERROR, LK_DELIVERY_ERROR_TEMPLATE, _("A subject must be a single line"));
       return FALSE;
     }
-  /* The same scan as lk_template_expand(), so what passes here renders. */
-  for (const char *p = strchr (text, '{'); p != NULL; p = strchr (p + 1, '{'))
-    {
-      const char *end = p + 1;
-      g_autofree char *name = NULL;
-
-      while ((*end >= 'a' && *end <= 'z') || *end == '_')
-        end++;
-      if (*end != '}' || end == p + 1)
-        continue;
-      name = g_strndup (p + 1, (gsize) (end - p - 1));
-      if (!g_strv_contains (names, name))
-        {
-          g_autofree char *known = g_strjoinv ("}, {", (char **) names);
-
-          g_set_error (error, LK_DELIVERY_ERROR, LK_DELIVERY_ERROR_TEMPLATE,
-                       _("Unknown placeholder {%s}; this text may use {%s}"), name, known);
-          return FALSE;
-        }
-      if (g_str_equal (name, "code") || g_str_equal (name, "code_spoken"))
-        has_code = TRUE;
-    }
+  if (!lk_template_check_names (text, names, error))
+    return FALSE;
+  has_code = strstr (text, "{code}") != NULL || strstr (text, "{code_spoken}") != NULL;
   if (passcode && !subject && !has_code)
     {
       g_set_error (error, LK_DELIVERY_ERROR, LK_DELIVERY_ERROR_TEMPLATE,

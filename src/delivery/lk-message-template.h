@@ -24,6 +24,13 @@ char *lk_template_expand (const char        *tpl,
                           LkTemplateEscape   escape,
                           GError           **error);
 
+/* Whether every {name} in @tpl (as lk_template_expand() sees them) is one
+ * of @allowed; LK_DELIVERY_ERROR_TEMPLATE naming it and the allowed ones
+ * otherwise. For checking a template when it is configured. */
+gboolean lk_template_check_names (const char          *tpl,
+                                  const char * const  *allowed,
+                                  GError             **error);
+
 typedef struct
 {
   char *subject;   /* email subject (UTF-8, not yet encoded) */

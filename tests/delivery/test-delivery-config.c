@@ -125,6 +125,9 @@ test_templates (void)
       { "[templates]\nwelcome-body=Your code {code}\n", "[templates] welcome-body: Unknown placeholder {code}" },
       { "[templates]\npasscode-voice=Hello {name}\n", "{code}" },
       { "[templates]\npasscode-subjet=x\n", "passcode-subjet" },
+      /* A gateway body is checked the same way, against the gateway's values. */
+      { "[sms]\nurl=https://x.example/\nbody={\"to\": \"{number}\", \"text\": \"{mesage}\"}\n",
+        "[sms] body: Unknown placeholder {mesage}" },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
