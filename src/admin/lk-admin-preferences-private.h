@@ -31,6 +31,7 @@ struct _LkAdminPreferences
   AdwPreferencesWindow  parent_instance;
 
   /* template */
+  AdwPreferencesGroup  *notice_group;
   AdwActionRow         *remote_row;
   AdwActionRow         *file_row;
   GtkButton            *file_button;
@@ -64,6 +65,7 @@ struct _LkAdminPreferences
   AdwExpanderRow       *welcome_body_row;
   GtkTextView          *welcome_body_view;
   AdwEntryRow          *welcome_sms_row;
+  GtkLabel             *status_labels[4];  /* under Save on each page */
 
   /* state */
   GSettings            *settings;        /* delayed: written only by a good save */

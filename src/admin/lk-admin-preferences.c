@@ -22,26 +22,38 @@ static const char * const method_nicks[] = { "POST", "PUT", "GET", NULL };
 static const char * const format_nicks[] = { "json", "form", NULL };
 static const char * const preset_names[] = { "", "twilio-sms", "twilio-voice", "json", NULL };
 
+typedef enum
+{
+  STATUS_INFO,
+  STATUS_ERROR,
+} StatusKind;
+
+/* What Save or a check said, under the Save button of every page (not a
+ * toast: libadwaita 1.2 queues toasts, so an old error would linger on
+ * screen after a good save). */
 static void
 set_status (LkAdminPreferences *self,
             const char         *text,
-            gboolean            toast)
+            StatusKind          kind)
 {
   g_free (self->status);
   self->status = g_strdup (text);
-  if (toast)
+  for (guint i = 0; i < G_N_ELEMENTS (self->status_labels); i++)
     {
-      /* Toast titles and row subtitles are Pango markup; server replies
-       * hold <addresses>. */
-      g_autofree char *escaped = g_markup_escape_text (text, -1);
+      GtkWidget *label = GTK_WIDGET (self->status_labels[i]);
 
-      AdwToast *shown = adw_toast_new (escaped);
-
-      /* Short, so a newer word does not wait long behind an older one
-       * (libadwaita 1.2 queues toasts; dismissing or replacing one while
-       * it animates trips its assertions). */
-      adw_toast_set_timeout (shown, 3);
-      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), shown);
+      gtk_label_set_text (self->status_labels[i], text);
+      gtk_widget_set_visible (label, TRUE);
+      if (kind == STATUS_ERROR)
+        {
+          gtk_widget_add_css_class (label, "error");
+          gtk_widget_remove_css_class (label, "dim-label");
+        }
+      else
+        {
+          gtk_widget_remove_css_class (label, "error");
+          gtk_widget_add_css_class (label, "dim-label");
+        }
     }
 }
 
@@ -246,7 +258,7 @@ secrets_loaded (GObject      *source,
   if (secrets == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_status (self, error->message, TRUE);
+        set_status (self, error->message, STATUS_ERROR);
       return;
     }
   for (gsize i = 0; i < G_N_ELEMENTS (fill); i++)
@@ -275,7 +287,7 @@ secrets_stored (GObject      *source,
   if (!lk_admin_delivery_secrets_store_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_status (self, error->message, TRUE);
+        set_status (self, error->message, STATUS_ERROR);
       return;
     }
   g_settings_apply (self->settings);
@@ -283,7 +295,7 @@ secrets_stored (GObject      *source,
   file = g_settings_get_string (direct, "delivery-config-file");
   if (*file != '\0')
     {
-      set_status (self, _("Saved. The delivery file still overrides these settings."), TRUE);
+      set_status (self, _("Saved. The delivery file still overrides these settings."), STATUS_INFO);
       return;
     }
   secrets = secrets_from_rows (self);
@@ -294,12 +306,12 @@ secrets_stored (GObject      *source,
     {
       g_autofree char *text = g_strdup_printf (_("Saved, but not applied: %s"), error->message);
 
-      set_status (self, text, TRUE);
+      set_status (self, text, STATUS_ERROR);
       return;
     }
   set_status (self, self->backend != NULL && !self->remote
                     ? _("Saved. The next message uses these settings.")
-                    : _("Saved. The embedded database uses these settings when you connect to it."), TRUE);
+                    : _("Saved. The embedded database uses these settings when you connect to it."), STATUS_INFO);
 }
 
 static void
@@ -321,6 +333,7 @@ save_action (GtkWidget  *widget,
       g_autofree char *text = g_settings_get_string (self->settings, key);
 
       gtk_widget_remove_css_class (self->template_rows[i], "error");
+      gtk_widget_set_tooltip_text (self->template_rows[i], NULL);
       if (*text != '\0' && !lk_message_template_check (i, text, &error))
         {
           g_autofree char *message = g_strdup_printf (_("Not saved: %s: %s"),
@@ -328,8 +341,11 @@ save_action (GtkWidget  *widget,
                                                       error->message);
 
           gtk_widget_add_css_class (self->template_rows[i], "error");
+          gtk_widget_set_tooltip_text (self->template_rows[i], error->message);
           adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (self), "messages");
-          set_status (self, message, TRUE);
+          /* Focus scrolls the row into view and puts the cursor in it. */
+          gtk_widget_grab_focus (self->template_rows[i]);
+          set_status (self, message, STATUS_ERROR);
           return;
         }
     }
@@ -339,12 +355,12 @@ save_action (GtkWidget  *widget,
     {
       g_autofree char *message = g_strdup_printf (_("Not saved: %s"), error->message);
 
-      set_status (self, message, TRUE);
+      set_status (self, message, STATUS_ERROR);
       return;
     }
   self->busy++;
   update_actions (self);
-  set_status (self, _("Saving…"), FALSE);
+  set_status (self, _("Saving…"), STATUS_INFO);
   lk_admin_delivery_secrets_store_async (secrets, self->cancellable, secrets_stored, g_object_ref (self));
 }
 
@@ -447,7 +463,6 @@ test_sent (GObject      *source,
       gtk_widget_add_css_class (GTK_WIDGET (send->result_row), "error");
     }
   set_subtitle (send->result_row, text);
-  set_status (self, text, FALSE);
 }
 
 static void
@@ -539,7 +554,8 @@ on_file_button_clicked (LkAdminPreferences *self)
 
   g_settings_set_string (direct, "delivery-config-file", "");
   gtk_widget_set_visible (GTK_WIDGET (self->file_row), FALSE);
-  set_status (self, _("The file is no longer used. Save to apply these settings."), TRUE);
+  set_status (self, _("The file is no longer used. Save to apply these settings."), STATUS_INFO);
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_group), FALSE);
 }
 
 /* ---- life cycle --------------------------------------------------------------- */
@@ -582,6 +598,7 @@ lk_admin_preferences_class_init (LkAdminPreferencesClass *klass)
   object_class->finalize = lk_admin_preferences_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/latchkey/Latchkey/admin/lk-admin-preferences.ui");
+  BIND (notice_group);
   BIND (remote_row);
   BIND (file_row);
   BIND (file_button);
@@ -613,6 +630,14 @@ lk_admin_preferences_class_init (LkAdminPreferencesClass *klass)
   BIND (welcome_body_row);
   BIND (welcome_body_view);
   BIND (welcome_sms_row);
+  gtk_widget_class_bind_template_child_full (widget_class, "status_general", FALSE,
+                                             G_STRUCT_OFFSET (LkAdminPreferences, status_labels[0]));
+  gtk_widget_class_bind_template_child_full (widget_class, "status_email", FALSE,
+                                             G_STRUCT_OFFSET (LkAdminPreferences, status_labels[1]));
+  gtk_widget_class_bind_template_child_full (widget_class, "status_gateways", FALSE,
+                                             G_STRUCT_OFFSET (LkAdminPreferences, status_labels[2]));
+  gtk_widget_class_bind_template_child_full (widget_class, "status_messages", FALSE,
+                                             G_STRUCT_OFFSET (LkAdminPreferences, status_labels[3]));
 #define BIND_GATEWAY(channel) \
   BIND_GW (channel, group); BIND_GW (channel, preset_row); BIND_GW (channel, url_row); \
   BIND_GW (channel, username_row); BIND_GW (channel, password_row); BIND_GW (channel, from_row); \
@@ -675,6 +700,7 @@ lk_admin_preferences_new (GtkWindow *parent,
         GTK_WIDGET (self->passcode_templates_group), GTK_WIDGET (self->welcome_templates_group),
       };
 
+      gtk_widget_set_visible (GTK_WIDGET (self->notice_group), TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->remote_row), TRUE);
       for (gsize i = 0; i < G_N_ELEMENTS (groups); i++)
         gtk_widget_set_sensitive (groups[i], FALSE);
@@ -687,6 +713,7 @@ lk_admin_preferences_new (GtkWindow *parent,
                                                      "settings here; its passwords stay in that file."), file);
 
           set_subtitle (self->file_row, text);
+          gtk_widget_set_visible (GTK_WIDGET (self->notice_group), TRUE);
           gtk_widget_set_visible (GTK_WIDGET (self->file_row), TRUE);
         }
       lk_admin_delivery_secrets_load_async (self->cancellable, secrets_loaded, g_object_ref (self));

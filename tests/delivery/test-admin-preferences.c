@@ -277,6 +277,11 @@ test_embedded (void)
   g_assert_nonnull (strstr (lk_admin_preferences_get_status (prefs), "Not saved"));
   g_assert_nonnull (strstr (lk_admin_preferences_get_status (prefs), "{kode}"));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (prefs->passcode_sms_row), "error"));
+  /* Shown on screen, under every page's Save, in the error colour. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (prefs->status_labels[3])));
+  g_assert_nonnull (strstr (gtk_label_get_text (prefs->status_labels[3]), "{kode}"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (prefs->status_labels[3]), "error"));
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (prefs)), ==, "messages");
   lk_admin_test_screenshot (GTK_WIDGET (prefs), "admin-preferences-error", FALSE);
   g_assert_cmpstr (g_settings_get_string (stored, "template-passcode-sms"), ==, "");
   g_assert_cmpstr (g_settings_get_string (stored, "smtp-host"), ==, "");
