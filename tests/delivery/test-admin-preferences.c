@@ -209,7 +209,6 @@ test_embedded (void)
   g_autofree char *db = g_build_filename (g_get_user_data_dir (), "latchkey-prefs-test", "latchkey.db", NULL);
   g_autofree char *label = NULL;
   g_autofree char *code = NULL;
-  g_autofree char *port = NULL;
   g_autofree char *secret = NULL;
   GAsyncResult *result = NULL;
   LkAdminWindow *window;
