@@ -26,18 +26,22 @@ function init(args)
   local n = tonumber(os.getenv("LK_BENCH_THREADS") or "1")
   local i = 0
 
-  bodies = {}
+  -- Whole requests are formatted here, once: wrk runs on the same two CPUs
+  -- as latchkeyd, and formatting each request in request() cost it about
+  -- a fifth of its CPU per request.
+  local headers = { ["Content-Type"] = "application/json" }
+  requests = {}
   for line in io.lines(path) do
     if i % n == id - 1 then
       local user, code = line:match("^(%S+) (%d+)$")
-      bodies[#bodies + 1] = string.format(
+      local body = string.format(
         '{"type":"validate_oath_otp","spAccountLoginName":"%s","spAccountLoginKey":"%s",' ..
         '"username":"%s","otp":"%s"}', account, key, user, code)
+      requests[#requests + 1] = wrk.format("POST", "/api/v1", headers, body)
     end
     i = i + 1
   end
   position = 0
-  headers = { ["Content-Type"] = "application/json" }
   accepted = 0
   replays = 0
   invalid = 0
@@ -47,15 +51,20 @@ end
 
 function request()
   position = position + 1
-  if position > #bodies then
+  if position > #requests then
     position = 1
   end
-  return wrk.format("POST", "/api/v1", headers, bodies[position])
+  return requests[position]
 end
 
 function response(status, headers, body)
   if status ~= 200 then
     http_errors = http_errors + 1
+    return
+  end
+  -- The common answer by a plain search; the pattern only for the rest.
+  if body:find('"errorCode":0,', 1, true) == 2 then
+    accepted = accepted + 1
     return
   end
   local code = body:match('"errorCode"%s*:%s*(%d+)')
