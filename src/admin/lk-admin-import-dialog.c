@@ -142,14 +142,20 @@ lk_admin_import_dialog_dup_report_csv (LkAdminImportDialog *self)
 }
 
 static GtkWidget *
-problem_row (const LkBulkOutcome *o)
+problem_row (const LkBulkOutcome *o,
+             LkAdminImportKind    kind)
 {
   GtkWidget *row = adw_action_row_new ();
+  const char *item = o->item != NULL ? o->item : _("(none)");
   g_autofree char *title = NULL;
 
-  /* Line numbers are the file's (CSV line, or the key's place in PSKC). */
-  title = g_strdup_printf (o->status == LK_BULK_CONFLICT ? _("Line %u · %s · conflict") : _("Line %u · %s · failed"),
-                           o->line, o->item != NULL ? o->item : _("(none)"));
+  /* A CSV row by its line; a PSKC key by its place in the file. */
+  if (kind == LK_ADMIN_IMPORT_USERS)
+    title = g_strdup_printf (o->status == LK_BULK_CONFLICT ? _("Line %u · %s · conflict") : _("Line %u · %s · failed"),
+                             o->line, item);
+  else
+    title = g_strdup_printf (o->status == LK_BULK_CONFLICT ? _("Key %u · %s · conflict") : _("Key %u · %s · failed"),
+                             o->line, item);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), o->message != NULL ? o->message : "");
@@ -197,7 +203,7 @@ show_report (LkAdminImportDialog *self)
 
       if (o->status == LK_BULK_FAILED || o->status == LK_BULK_CONFLICT)
         {
-          gtk_list_box_append (self->problems_list, problem_row (o));
+          gtk_list_box_append (self->problems_list, problem_row (o, current_kind (self)));
           listed++;
         }
     }
