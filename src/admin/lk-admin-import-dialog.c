@@ -246,6 +246,12 @@ imported (GObject      *source,
   g_autoptr(GError) error = NULL;
   LkBulkReport *report = lk_backend_import_finish (LK_BACKEND (source), result, &error);
 
+  /* Closed while the last chunk ran: its widgets are gone. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_clear_pointer (&report, lk_bulk_report_free);
+      return;
+    }
   if (report == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -560,7 +566,10 @@ report_saved (GObject      *source,
   g_autofree char *name = g_file_get_basename (G_FILE (source));
   g_autofree char *text = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+  g_file_replace_contents_finish (G_FILE (source), result, NULL, &error);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;   /* closed meanwhile */
+  if (error != NULL)
     text = g_strdup_printf (_("The report could not be saved: %s"), error->message);
   else
     text = g_strdup_printf (_("Report saved as %s."), name);
@@ -641,6 +650,19 @@ lk_admin_import_dialog_get_report (LkAdminImportDialog *self)
 
 /* ---- life cycle ------------------------------------------------------------ */
 
+/* Closing (gtk_window_destroy) only unrealizes while a call still holds a
+ * reference: stop the import here, between chunks, and drop any answer. */
+static void
+lk_admin_import_dialog_unrealize (GtkWidget *widget)
+{
+  LkAdminImportDialog *self = LK_ADMIN_IMPORT_DIALOG (widget);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->stop != NULL)
+    g_cancellable_cancel (self->stop);
+  GTK_WIDGET_CLASS (lk_admin_import_dialog_parent_class)->unrealize (widget);
+}
+
 static void
 lk_admin_import_dialog_dispose (GObject *object)
 {
@@ -681,6 +703,7 @@ lk_admin_import_dialog_class_init (LkAdminImportDialogClass *klass)
 
   object_class->dispose = lk_admin_import_dialog_dispose;
   object_class->finalize = lk_admin_import_dialog_finalize;
+  widget_class->unrealize = lk_admin_import_dialog_unrealize;
 
   signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                            NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);

@@ -288,6 +288,57 @@ test_stop_and_resume (void)
 }
 
 static void
+close_on_progress (LkAdminImportDialog *dialog,
+                   guint                done,
+                   guint                total,
+                   gpointer             data)
+{
+  if (done > 0 && done < total)
+    gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_finalized (gpointer  data,
+              GObject  *where)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* Closing the dialog while a chunk is under way: the chunk completes, no
+ * other is sent, and the answer arriving after the close is dropped. */
+static void
+test_close_while_running (void)
+{
+  LkAdminWindow *window = NULL;
+  LkAdminImportDialog *dialog = open_dialog (&window);
+  g_autoptr(GString) csv = g_string_new ("login,email\n");
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(LkUser) last = NULL;
+  gboolean finalized = FALSE;
+
+  for (guint i = 0; i < 3000; i++)
+    g_string_append_printf (csv, "closer%04u,closer%04u@example.org\n", i, i);
+  file = write_file ("closer.csv", csv->str, (gssize) csv->len);
+  g_signal_connect (dialog, "progress", G_CALLBACK (close_on_progress), NULL);
+  g_object_weak_ref (G_OBJECT (dialog), on_finalized, &finalized);
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_USERS, file);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.start", NULL));
+  /* The dialog lives until the chunk under way has answered. */
+  lk_admin_test_wait_for (is_true, &finalized);
+  last = find_user ("closer2999");
+  g_assert_null (last);
+  last = find_user ("closer0000");
+  g_assert_nonnull (last);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 got_clipboard (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -447,6 +498,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/admin/import/stop-and-resume", test_stop_and_resume);
   g_test_add_func ("/admin/import/users-csv", test_users_csv);
   g_test_add_func ("/admin/import/unreachable", test_unreachable);
+  g_test_add_func ("/admin/import/close-while-running", test_close_while_running);
 
   status = g_test_run ();
   g_clear_object (&backend);
