@@ -376,6 +376,8 @@ lk_admin_import_dialog_start (LkAdminImportDialog *self)
 
   g_return_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self));
 
+  if (!g_str_equal (lk_admin_import_dialog_get_state (self), "setup"))
+    return;   /* one import at a time */
   if (self->file == NULL)
     {
       show_error (self, _("Choose a file first."));
@@ -752,6 +754,9 @@ lk_admin_import_dialog_init (LkAdminImportDialog *self)
   }
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->kind_row, "notify::selected", G_CALLBACK (on_kind_changed), self);
+  /* Enter in the key or password field imports, as the button does. */
+  g_signal_connect_swapped (self->key_row, "entry-activated", G_CALLBACK (lk_admin_import_dialog_start), self);
+  g_signal_connect_swapped (self->password_row, "entry-activated", G_CALLBACK (lk_admin_import_dialog_start), self);
   on_kind_changed (self);
   set_state (self, "setup");
 }
