@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "lk-application.h"
+#include "lk-renderer.h"
 #include "lk-token-window.h"
 #ifdef LK_HAVE_ADMIN
 #include "lk-admin-window.h"
@@ -25,6 +26,9 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LK_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* Before GTK starts: no software OpenGL where there is no GPU. */
+  lk_renderer_choose ("/dev");
 
   app = lk_application_new ();
   lk_application_set_mode_factory (app, LK_APP_MODE_TOKEN, lk_token_window_new);
