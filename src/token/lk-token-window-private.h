@@ -26,6 +26,7 @@ struct _LkTokenWindow
 
   guint                 boundary_source;
   guint                 tick_source;
+  guint                 spinner_source; /* starts the loading spinner if the keyring is slow */
   gboolean              loaded;
 
   /* The code we put on the clipboard and the timer that takes it off. */
@@ -38,6 +39,7 @@ struct _LkTokenWindow
   GtkWidget            *search_button;
   GtkWidget            *search_entry;
   GtkWidget            *stack;
+  GtkWidget            *loading_spinner;
   GtkWidget            *list_view;
   GHashTable           *bound_rows;     /* LkTokenRow set: the rows on screen now */
   GtkWidget            *error_page;

@@ -47,6 +47,29 @@ lk_token_window_update_page (LkTokenWindow *self)
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), page);
 }
 
+/* The large status-page icons are SVGs: looking one up makes GTK load
+ * it (and librsvg) at once, so each page gets its icon when first shown
+ * rather than at start-up, when the list is what shows. */
+static void
+lk_token_window_on_page_changed (LkTokenWindow *self)
+{
+  static const struct { const char *page, *icon; } icons[] = {
+    { "empty", "dialog-password-symbolic" },
+    { "no-results", "system-search-symbolic" },
+    { "error", "dialog-warning-symbolic" },
+  };
+  const char *name = gtk_stack_get_visible_child_name (GTK_STACK (self->stack));
+
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (icons); i++)
+    if (strcmp (name, icons[i].page) == 0)
+      {
+        GtkWidget *page = gtk_stack_get_child_by_name (GTK_STACK (self->stack), name);
+
+        if (ADW_IS_STATUS_PAGE (page) && adw_status_page_get_icon_name (ADW_STATUS_PAGE (page)) == NULL)
+          adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), icons[i].icon);
+      }
+}
+
 /* ---- timers: one to the next period boundary, one per second for the rings ---- */
 
 static void lk_token_window_schedule (LkTokenWindow *self);
@@ -337,6 +360,26 @@ lk_token_window_find_item (LkTokenWindow *self,
   return NULL;
 }
 
+/* The loading page stays blank for a keyring that answers quickly. */
+#define SPINNER_DELAY_MS 400
+
+static gboolean
+on_spinner_delay (gpointer user_data)
+{
+  LkTokenWindow *self = user_data;
+
+  self->spinner_source = 0;
+  gtk_spinner_start (GTK_SPINNER (self->loading_spinner));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lk_token_window_stop_spinner (LkTokenWindow *self)
+{
+  g_clear_handle_id (&self->spinner_source, g_source_remove);
+  gtk_spinner_stop (GTK_SPINNER (self->loading_spinner));
+}
+
 static void
 on_list_ready (GObject      *source,
                GAsyncResult *result,
@@ -352,6 +395,7 @@ on_list_ready (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      lk_token_window_stop_spinner (self);
       adw_status_page_set_description (ADW_STATUS_PAGE (self->error_page), error->message);
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "error");
       g_signal_emit (self, signals[SIGNAL_TOKENS_LOADED], 0);
@@ -369,6 +413,7 @@ on_list_ready (GObject      *source,
       g_ptr_array_add (items, lk_token_item_new (lk_wallet_token_copy (token)));
     }
 
+  lk_token_window_stop_spinner (self);
   self->loaded = TRUE;
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
@@ -382,6 +427,8 @@ lk_token_window_reload (LkTokenWindow *self)
 {
   g_return_if_fail (LK_IS_TOKEN_WINDOW (self));
 
+  if (self->spinner_source == 0 && !gtk_spinner_get_spinning (GTK_SPINNER (self->loading_spinner)))
+    self->spinner_source = g_timeout_add (SPINNER_DELAY_MS, on_spinner_delay, self);
   lk_wallet_list_async (self->wallet, self->cancellable, on_list_ready, g_object_ref (self));
 }
 
@@ -895,6 +942,7 @@ lk_token_window_dispose (GObject *object)
   LkTokenWindow *self = LK_TOKEN_WINDOW (object);
 
   lk_token_window_stop_timers (self);
+  g_clear_handle_id (&self->spinner_source, g_source_remove);
   if (self->delete_toast != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->delete_toast), (gpointer *) &self->delete_toast);
   self->delete_toast = NULL;
@@ -967,9 +1015,11 @@ lk_token_window_class_init (LkTokenWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, error_page);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, lk_token_window_on_page_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_activate);
 

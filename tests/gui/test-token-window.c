@@ -298,6 +298,45 @@ test_empty_state (void)
   save_screenshot (GTK_WIDGET (window), "token-window-empty.png");
 }
 
+/* What the first screen does not show is not prepared at start-up: the
+ * status pages get their (SVG) icons only when shown, and the loading
+ * spinner starts only if the keyring is slow. */
+static void
+test_start_up_pages (void)
+{
+  g_autoptr(LkWalletToken) a = NULL;
+  LkTokenWindow *fresh;
+  gboolean loaded = FALSE;
+  GtkStack *stack;
+
+  wipe_wallet ();
+  a = add_token ("otpauth://totp/Start:up?secret=JBSWY3DPEHPK3PXP&issuer=Start");
+
+  fresh = LK_TOKEN_WINDOW (lk_token_window_new (NULL));
+  stack = GTK_STACK (fresh->stack);
+  g_signal_connect (fresh, "tokens-loaded", G_CALLBACK (on_loaded), &loaded);
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (fresh->loading_spinner)));
+  gtk_window_present (GTK_WINDOW (fresh));
+  wait_until (&loaded);
+  wait_ms (100);
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "list");
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (fresh->loading_spinner)));
+  g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (stack, "empty"))));
+  g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (stack, "no-results"))));
+  g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (fresh->error_page)));
+
+  /* Shown, a page has its icon. */
+  lk_token_window_set_search (fresh, "no such token");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "no-results");
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (stack, "no-results"))),
+                   ==, "system-search-symbolic");
+  g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (stack, "empty"))));
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  g_assert_true (lk_wallet_remove_sync (wallet, a->id, NULL, NULL));
+}
+
 static void
 test_list_and_search (void)
 {
@@ -970,6 +1009,7 @@ main (int    argc,
 
   g_test_add_func ("/token/format-code", test_code_format);
   g_test_add_func ("/token/window/empty-state", test_empty_state);
+  g_test_add_func ("/token/window/start-up-pages", test_start_up_pages);
   g_test_add_func ("/token/window/list-and-search", test_list_and_search);
   g_test_add_func ("/token/window/copy-and-clear", test_copy_and_clear);
   g_test_add_func ("/token/window/hide-codes", test_hide_codes);
