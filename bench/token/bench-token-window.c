@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * The token window as `latchkey --token` opens it, reporting on stdout when its first code is painted. */
+ * The token window as `latchkey --token` opens it (same renderer choice), reporting on stdout when its first code is painted. */
 #include "config.h"
 
 #include <stdio.h>
 #include <adwaita.h>
 
+#include "lk-renderer.h"
 #include "lk-token-window-private.h"
 
 static gboolean reported;
@@ -21,10 +22,11 @@ on_after_paint (GdkFrameClock *clock,
     return;
   reported = TRUE;
   /* Phases in ms since main(): toolkit ready, tokens read from the
-   * keyring, first frame with codes. */
-  printf ("painted %u %.1f %.1f %.1f\n", lk_token_window_count_rows (window),
+   * keyring, first frame with codes; then the renderer that drew it. */
+  printf ("painted %u %.1f %.1f %.1f %s\n", lk_token_window_count_rows (window),
           (toolkit_ready - started) / 1000.0, (tokens_loaded - started) / 1000.0,
-          (g_get_monotonic_time () - started) / 1000.0);
+          (g_get_monotonic_time () - started) / 1000.0,
+          G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
   fflush (stdout);
 }
 
@@ -47,6 +49,7 @@ main (int    argc,
   GtkWindow *window;
 
   started = g_get_monotonic_time ();
+  lk_renderer_choose ("/dev");
   gtk_init ();
   adw_init ();
   toolkit_ready = g_get_monotonic_time ();

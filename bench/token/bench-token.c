@@ -114,24 +114,41 @@ stop (GPid pid)
   g_spawn_close_pid (pid);
 }
 
+/* One Latchkey configuration: the renderer the app chooses for itself
+ * (lk_renderer_choose: cairo without GL when no GPU device exists, as
+ * under Xvfb here), or GTK's default GL renderer forced with
+ * GSK_RENDERER=gl (Mesa llvmpipe under Xvfb). */
+typedef struct
+{
+  const char *label;
+  const char *gsk_renderer;     /* NULL: the app's own choice */
+  char        renderer[64];     /* what the window reported */
+  double     *ms, *rss, *toolkit, *loaded, *painted;
+} LatchkeyRuns;
+
 /* Latchkey: from exec to the "painted" line the window prints after the
  * first frame that shows codes. */
 static gboolean
-run_latchkey (const char *program,
-              double     *out_ms,
-              long       *out_rss,
-              double      phases[3])
+run_latchkey (const char   *program,
+              LatchkeyRuns *config,
+              guint         i)
 {
   char *argv[] = { (char *) program, NULL };
+  g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOChannel) channel = NULL;
   g_autofree char *line = NULL;
+  guint rows = 0;
   gint64 start;
   GPid pid;
   int out_fd;
 
+  envp = g_environ_unsetenv (envp, "GSK_RENDERER");
+  if (config->gsk_renderer != NULL)
+    envp = g_environ_setenv (envp, "GSK_RENDERER", config->gsk_renderer, TRUE);
+
   start = g_get_monotonic_time ();
-  if (!g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
+  if (!g_spawn_async_with_pipes (NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
                                  &out_fd, NULL, &error))
     g_error ("%s", error->message);
   channel = g_io_channel_unix_new (out_fd);
@@ -142,17 +159,14 @@ run_latchkey (const char *program,
       stop (pid);
       return FALSE;
     }
-  *out_ms = (g_get_monotonic_time () - start) / 1000.0;
-  {
-    guint rows = 0;
-
-    if (sscanf (line, "painted %u %lf %lf %lf", &rows, &phases[0], &phases[1], &phases[2]) != 4 ||
-        rows != N_TOKENS)
-      g_error ("unexpected report from the window: %s", line);
-  }
+  config->ms[i] = (g_get_monotonic_time () - start) / 1000.0;
+  if (sscanf (line, "painted %u %lf %lf %lf %63s", &rows, &config->toolkit[i], &config->loaded[i],
+              &config->painted[i], config->renderer) != 5 ||
+      rows != N_TOKENS)
+    g_error ("unexpected report from the window: %s", line);
 
   g_usleep (SETTLE_US);
-  *out_rss = rss_kib (pid);
+  config->rss[i] = rss_kib (pid);
   stop (pid);
   return TRUE;
 }
@@ -252,14 +266,17 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree double *lk_ms = NULL, *lk_rss = NULL, *oc_ms = NULL, *oc_rss = NULL;
-  g_autofree double *ph_toolkit = NULL, *ph_loaded = NULL, *ph_painted = NULL;
+  g_autofree double *oc_ms = NULL, *oc_rss = NULL;
   g_autoptr(GPtrArray) uris = NULL;
+  LatchkeyRuns configs[] = {
+    { .label = "latchkey (own renderer choice)", .gsk_renderer = NULL },
+    { .label = "latchkey (GSK_RENDERER=gl)", .gsk_renderer = "gl" },
+  };
   gboolean have_otpclient;
   Display *display;
   guint runs = argc > 2 ? (guint) atoi (argv[2]) : 5;
   guint oc_runs = 0;
-  double lk_med_ms, lk_med_rss;
+  double oc_med_ms = 0, oc_med_rss = 0;
 
   if (argc < 2 || runs == 0)
     {
@@ -283,68 +300,79 @@ main (int    argc,
 
   uris = fill_wallet ();
   have_otpclient = prepare_otpclient (uris);
-  lk_ms = g_new0 (double, runs);
-  lk_rss = g_new0 (double, runs);
-  oc_ms = g_new0 (double, runs);
-  oc_rss = g_new0 (double, runs);
-  ph_toolkit = g_new0 (double, runs);
-  ph_loaded = g_new0 (double, runs);
-  ph_painted = g_new0 (double, runs);
-
-  /* One unmeasured run of each warms the page cache, so both are
-   * measured from the same warm start. */
-  {
-    double ms, phases[3];
-    long rss;
-
-    if (!run_latchkey (argv[1], &ms, &rss, phases))
-      g_error ("latchkey did not paint a code");
-    if (have_otpclient && !run_otpclient (display, &ms, &rss))
-      g_error ("OTPClient did not show its main window");
-  }
-
-  for (guint i = 0; i < runs; i++)
+  oc_ms = g_new0 (double, runs + 1);
+  oc_rss = g_new0 (double, runs + 1);
+  for (guint c = 0; c < G_N_ELEMENTS (configs); c++)
     {
-      long rss = 0;
-      double phases[3];
+      configs[c].ms = g_new0 (double, runs + 1);
+      configs[c].rss = g_new0 (double, runs + 1);
+      configs[c].toolkit = g_new0 (double, runs + 1);
+      configs[c].loaded = g_new0 (double, runs + 1);
+      configs[c].painted = g_new0 (double, runs + 1);
+    }
 
-      if (!run_latchkey (argv[1], &lk_ms[i], &rss, phases))
-        g_error ("latchkey did not paint a code");
-      lk_rss[i] = rss;
-      ph_toolkit[i] = phases[0];
-      ph_loaded[i] = phases[1];
-      ph_painted[i] = phases[2];
-      printf ("run %u latchkey: first code painted %.1f ms (toolkit %.1f, keyring read %.1f, painted %.1f "
-              "after main), RSS %ld KiB\n", i + 1, lk_ms[i], phases[0], phases[1], phases[2], rss);
-
-      if (have_otpclient && run_otpclient (display, &oc_ms[oc_runs], &rss))
+  /* Run 0 of each is not counted: it warms the page cache, so all are
+   * measured from the same warm start. They alternate run by run, so a
+   * change in the machine's load hits all of them alike. */
+  for (guint i = 0; i <= runs; i++)
+    {
+      for (guint c = 0; c < G_N_ELEMENTS (configs); c++)
         {
+          LatchkeyRuns *config = &configs[c];
+
+          if (!run_latchkey (argv[1], config, i))
+            g_error ("latchkey did not paint a code");
+          if (i > 0)
+            printf ("run %u %s: first code painted %.1f ms (toolkit %.1f, keyring read %.1f, painted %.1f "
+                    "after main, %s), RSS %.0f KiB\n", i, config->label, config->ms[i], config->toolkit[i],
+                    config->loaded[i], config->painted[i], config->renderer, config->rss[i]);
+        }
+
+      if (have_otpclient)
+        {
+          long rss = 0;
+
+          if (!run_otpclient (display, &oc_ms[oc_runs], &rss))
+            g_error ("OTPClient did not show its main window");
           oc_rss[oc_runs] = rss;
-          printf ("run %u otpclient: token list shown %.1f ms, RSS %ld KiB\n", i + 1, oc_ms[oc_runs], rss);
-          oc_runs++;
+          if (i > 0)
+            printf ("run %u otpclient: token list shown %.1f ms, RSS %ld KiB\n", i, oc_ms[oc_runs], rss);
+          if (i > 0)
+            oc_runs++;
         }
     }
 
-  lk_med_ms = median (lk_ms, runs);
-  lk_med_rss = median (lk_rss, runs);
-  printf ("latchkey  (%u tokens, first code painted): median %.1f ms, RSS %.1f MiB\n",
-          N_TOKENS, lk_med_ms, lk_med_rss / 1024);
-  printf ("latchkey  phases after main(), medians: toolkit ready %.1f ms, tokens read %.1f ms, "
-          "first code painted %.1f ms\n",
-          median (ph_toolkit, runs), median (ph_loaded, runs), median (ph_painted, runs));
   if (oc_runs > 0)
     {
-      double oc_med_ms = median (oc_ms, oc_runs);
-      double oc_med_rss = median (oc_rss, oc_runs);
-
-      printf ("otpclient (%u tokens, token list shown):  median %.1f ms, RSS %.1f MiB\n",
+      oc_med_ms = median (oc_ms, oc_runs);
+      oc_med_rss = median (oc_rss, oc_runs);
+      printf ("otpclient 3.1 (%u tokens, token list shown): median %.1f ms, RSS %.1f MiB\n",
               N_TOKENS, oc_med_ms, oc_med_rss / 1024);
-      printf ("ratio latchkey/otpclient: start %.2f, memory %.2f\n",
-              lk_med_ms / oc_med_ms, lk_med_rss / oc_med_rss);
     }
   else
     {
-      printf ("otpclient: not installed or no window; no ratio\n");
+      printf ("otpclient: not installed; no ratio\n");
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (configs); c++)
+    {
+      LatchkeyRuns *config = &configs[c];
+      double med_ms = median (config->ms + 1, runs);
+      double med_rss = median (config->rss + 1, runs);
+
+      printf ("%s, %s (%u tokens, first code painted): median %.1f ms, RSS %.1f MiB\n",
+              config->label, config->renderer, N_TOKENS, med_ms, med_rss / 1024);
+      printf ("  phases after main(), medians: toolkit ready %.1f ms, tokens read %.1f ms, "
+              "first code painted %.1f ms\n",
+              median (config->toolkit + 1, runs), median (config->loaded + 1, runs),
+              median (config->painted + 1, runs));
+      if (oc_runs > 0)
+        printf ("  ratio to otpclient: start %.2f, memory %.2f\n", med_ms / oc_med_ms, med_rss / oc_med_rss);
+      g_free (config->ms);
+      g_free (config->rss);
+      g_free (config->toolkit);
+      g_free (config->loaded);
+      g_free (config->painted);
     }
 
   XCloseDisplay (display);
