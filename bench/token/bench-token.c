@@ -171,12 +171,13 @@ run_latchkey (const char   *program,
   return TRUE;
 }
 
-/* OTPClient's main window: named "OTPClient" and at least its default
- * size (500x300); its dialogs are smaller or named otherwise. */
+/* A program's main window: named @title and at least 450x250 (OTPClient's
+ * default is 500x300); its dialogs are smaller or named otherwise. */
 static gboolean
-has_main_window (Display *display,
-                 Window   window,
-                 int      depth)
+has_main_window (Display    *display,
+                 Window      window,
+                 int         depth,
+                 const char *title)
 {
   Window root, parent, *children = NULL;
   unsigned int n = 0;
@@ -190,7 +191,7 @@ has_main_window (Display *display,
 
       if (XFetchName (display, window, &name) && name != NULL)
         {
-          found = strcmp (name, "OTPClient") == 0;
+          found = strcmp (name, title) == 0;
           XFree (name);
         }
     }
@@ -200,7 +201,7 @@ has_main_window (Display *display,
   if (XQueryTree (display, window, &root, &parent, &children, &n))
     {
       for (unsigned int i = 0; i < n && !found; i++)
-        found = has_main_window (display, children[i], depth + 1);
+        found = has_main_window (display, children[i], depth + 1, title);
       if (children != NULL)
         XFree (children);
     }
@@ -229,7 +230,7 @@ run_otpclient (Display *display,
       return FALSE;
     }
 
-  while (!has_main_window (display, DefaultRootWindow (display), 0))
+  while (!has_main_window (display, DefaultRootWindow (display), 0, "OTPClient"))
     {
       if (g_get_monotonic_time () - start > LIMIT_US)
         {
@@ -240,6 +241,42 @@ run_otpclient (Display *display,
     }
   *out_ms = (g_get_monotonic_time () - start) / 1000.0;
 
+  g_usleep (SETTLE_US);
+  *out_rss = rss_kib (pid);
+  stop (pid);
+  return TRUE;
+}
+
+/* The real `latchkey --token`, which also links admin mode's libraries
+ * and registers its D-Bus name: from exec to its window being mapped (it
+ * maps before the keyring answers, so this is not "codes shown"), and its
+ * memory 1 s later, when the codes are long on screen. */
+static gboolean
+run_latchkey_app (Display    *display,
+                  const char *program,
+                  double     *out_ms,
+                  long       *out_rss)
+{
+  char *argv[] = { (char *) program, (char *) "--token", NULL };
+  g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "GSK_RENDERER");
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  GPid pid;
+
+  start = g_get_monotonic_time ();
+  if (!g_spawn_async (NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                      NULL, NULL, &pid, &error))
+    g_error ("%s", error->message);
+  while (!has_main_window (display, DefaultRootWindow (display), 0, "Latchkey"))
+    {
+      if (g_get_monotonic_time () - start > LIMIT_US)
+        {
+          stop (pid);
+          return FALSE;
+        }
+      g_usleep (2000);
+    }
+  *out_ms = (g_get_monotonic_time () - start) / 1000.0;
   g_usleep (SETTLE_US);
   *out_rss = rss_kib (pid);
   stop (pid);
@@ -266,7 +303,8 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autofree double *oc_ms = NULL, *oc_rss = NULL;
+  g_autofree double *oc_ms = NULL, *oc_rss = NULL, *app_ms = NULL, *app_rss = NULL;
+  const char *app = argc > 3 ? argv[3] : NULL;
   g_autoptr(GPtrArray) uris = NULL;
   LatchkeyRuns configs[] = {
     { .label = "latchkey (own renderer choice)", .gsk_renderer = NULL },
@@ -280,7 +318,7 @@ main (int    argc,
 
   if (argc < 2 || runs == 0)
     {
-      g_printerr ("usage: bench-token BENCH_TOKEN_WINDOW [RUNS]\n");
+      g_printerr ("usage: bench-token BENCH_TOKEN_WINDOW [RUNS [LATCHKEY]]\n");
       return 2;
     }
 
@@ -302,6 +340,8 @@ main (int    argc,
   have_otpclient = prepare_otpclient (uris);
   oc_ms = g_new0 (double, runs + 1);
   oc_rss = g_new0 (double, runs + 1);
+  app_ms = g_new0 (double, runs + 1);
+  app_rss = g_new0 (double, runs + 1);
   for (guint c = 0; c < G_N_ELEMENTS (configs); c++)
     {
       configs[c].ms = g_new0 (double, runs + 1);
@@ -326,6 +366,17 @@ main (int    argc,
             printf ("run %u %s: first code painted %.1f ms (toolkit %.1f, keyring read %.1f, painted %.1f "
                     "after main, %s), RSS %.0f KiB\n", i, config->label, config->ms[i], config->toolkit[i],
                     config->loaded[i], config->painted[i], config->renderer, config->rss[i]);
+        }
+
+      if (app != NULL)
+        {
+          long rss = 0;
+
+          if (!run_latchkey_app (display, app, &app_ms[i], &rss))
+            g_error ("latchkey --token did not map its window");
+          app_rss[i] = rss;
+          if (i > 0)
+            printf ("run %u latchkey --token: window mapped %.1f ms, RSS %ld KiB\n", i, app_ms[i], rss);
         }
 
       if (have_otpclient)
@@ -373,6 +424,16 @@ main (int    argc,
       g_free (config->toolkit);
       g_free (config->loaded);
       g_free (config->painted);
+    }
+
+  if (app != NULL)
+    {
+      double med_rss = median (app_rss + 1, runs);
+
+      printf ("latchkey --token (the application, own renderer choice): window mapped median %.1f ms, "
+              "RSS %.1f MiB\n", median (app_ms + 1, runs), med_rss / 1024);
+      if (oc_runs > 0)
+        printf ("  ratio to otpclient: memory %.2f\n", med_rss / oc_med_rss);
     }
 
   XCloseDisplay (display);
