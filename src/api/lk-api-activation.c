@@ -6,6 +6,7 @@
 
 #include "lk-api-activation.h"
 #include "lk-secure.h"
+#include "lk-api-writer.h"
 
 gboolean
 lk_api_activation_handles (LkApiOp op)
@@ -178,28 +179,6 @@ lk_api_activation_decode_request (LkApiRequest  *request,
     }
 }
 
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  if (value == LK_UNSET)
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
 void
 lk_api_activation_encode_request (const LkApiRequest *request,
                                   JsonBuilder        *builder)
@@ -208,22 +187,22 @@ lk_api_activation_encode_request (const LkApiRequest *request,
 
   if (a == NULL)
     return;
-  add_string (builder, "serialNumber", a->serial);
-  add_string (builder, "username", a->username);
-  add_int (builder, "maxInstances", a->max_instances);
-  add_int (builder, "OtpType", a->otp_type);
-  add_string (builder, "algorithm", a->algorithm);
-  add_int (builder, "OtpLength", a->otp_length);
-  add_int (builder, "period", a->period);
-  add_int (builder, "windowSize", a->window);
-  add_string (builder, "issuer", a->issuer);
-  add_string (builder, "label", a->label);
-  add_int (builder, "lifetime", a->lifetime);
-  add_int (builder, "maxAttempts", a->max_attempts);
-  add_string (builder, "deviceCode", a->device_code);
-  add_int (builder, "instance", a->instance);
-  add_string (builder, "otp", a->otp);
-  add_string (builder, "ocraResponse", a->ocra_response);
+  lk_api_builder_add_string (builder, "serialNumber", a->serial);
+  lk_api_builder_add_string (builder, "username", a->username);
+  lk_api_builder_add_int (builder, "maxInstances", a->max_instances);
+  lk_api_builder_add_int (builder, "OtpType", a->otp_type);
+  lk_api_builder_add_string (builder, "algorithm", a->algorithm);
+  lk_api_builder_add_int (builder, "OtpLength", a->otp_length);
+  lk_api_builder_add_int (builder, "period", a->period);
+  lk_api_builder_add_int (builder, "windowSize", a->window);
+  lk_api_builder_add_string (builder, "issuer", a->issuer);
+  lk_api_builder_add_string (builder, "label", a->label);
+  lk_api_builder_add_int (builder, "lifetime", a->lifetime);
+  lk_api_builder_add_int (builder, "maxAttempts", a->max_attempts);
+  lk_api_builder_add_string (builder, "deviceCode", a->device_code);
+  lk_api_builder_add_int (builder, "instance", a->instance);
+  lk_api_builder_add_string (builder, "otp", a->otp);
+  lk_api_builder_add_string (builder, "ocraResponse", a->ocra_response);
 }
 
 /* ---- responses ----------------------------------------------------------- */
@@ -232,18 +211,18 @@ static void
 add_licence_members (JsonBuilder     *builder,
                      const LkLicence *licence)
 {
-  add_string (builder, "serialNumber", licence->serial);
-  add_string (builder, "username", licence->user_login);
-  add_int (builder, "maxInstances", licence->max_instances);
-  add_int (builder, "OtpType", licence->otp_type);
-  add_string (builder, "algorithm", lk_hash_to_string (licence->algorithm));
-  add_int (builder, "OtpLength", licence->digits);
-  add_int (builder, "period", licence->period);
-  add_int (builder, "windowSize", licence->window);
-  add_string (builder, "issuer", licence->issuer);
-  add_string (builder, "label", licence->label);
-  add_int (builder, "instanceCount", licence->instances);
-  add_int (builder, "created", licence->created_at);
+  lk_api_builder_add_string (builder, "serialNumber", licence->serial);
+  lk_api_builder_add_string (builder, "username", licence->user_login);
+  lk_api_builder_add_int (builder, "maxInstances", licence->max_instances);
+  lk_api_builder_add_int (builder, "OtpType", licence->otp_type);
+  lk_api_builder_add_string (builder, "algorithm", lk_hash_to_string (licence->algorithm));
+  lk_api_builder_add_int (builder, "OtpLength", licence->digits);
+  lk_api_builder_add_int (builder, "period", licence->period);
+  lk_api_builder_add_int (builder, "windowSize", licence->window);
+  lk_api_builder_add_string (builder, "issuer", licence->issuer);
+  lk_api_builder_add_string (builder, "label", licence->label);
+  lk_api_builder_add_int (builder, "instanceCount", licence->instances);
+  lk_api_builder_add_int (builder, "created", licence->created_at);
 }
 
 static void
@@ -251,15 +230,15 @@ add_instance_object (JsonBuilder      *builder,
                      const LkInstance *instance)
 {
   json_builder_begin_object (builder);
-  add_int (builder, "instance", instance->number);
-  add_string (builder, "serialNumber", instance->licence_serial);
-  add_string (builder, "deviceId", instance->device_serial);
-  add_string (builder, "deviceBinding", instance->device_binding);
-  add_string (builder, "state", lk_instance_state_to_string (instance->state));
-  add_int (builder, "created", instance->created_at);
-  add_int (builder, "activated", instance->activated_at);
-  add_int (builder, "deactivated", instance->deactivated_at);
-  add_int (builder, "replaces", instance->replaces);
+  lk_api_builder_add_int (builder, "instance", instance->number);
+  lk_api_builder_add_string (builder, "serialNumber", instance->licence_serial);
+  lk_api_builder_add_string (builder, "deviceId", instance->device_serial);
+  lk_api_builder_add_string (builder, "deviceBinding", instance->device_binding);
+  lk_api_builder_add_string (builder, "state", lk_instance_state_to_string (instance->state));
+  lk_api_builder_add_int (builder, "created", instance->created_at);
+  lk_api_builder_add_int (builder, "activated", instance->activated_at);
+  lk_api_builder_add_int (builder, "deactivated", instance->deactivated_at);
+  lk_api_builder_add_int (builder, "replaces", instance->replaces);
   json_builder_end_object (builder);
 }
 
@@ -286,16 +265,16 @@ lk_api_activation_encode_response (const LkApiResponse *response,
         add_instance_object (builder, g_ptr_array_index (a->instances, i));
       json_builder_end_array (builder);
     }
-  add_string (builder, "activationMessage1", a->am1);
-  add_string (builder, "activationId", a->activation_id);
+  lk_api_builder_add_string (builder, "activationMessage1", a->am1);
+  lk_api_builder_add_string (builder, "activationId", a->activation_id);
   if (a->am1 != NULL)
     {
-      add_int (builder, "expires", a->expires_at);
-      add_int (builder, "maxAttempts", a->max_attempts);
+      lk_api_builder_add_int (builder, "expires", a->expires_at);
+      lk_api_builder_add_int (builder, "maxAttempts", a->max_attempts);
     }
-  add_string (builder, "activationMessage2", a->am2);
-  add_string (builder, "challenge", a->challenge);
-  add_string (builder, "ocraSuite", a->ocra_suite);
+  lk_api_builder_add_string (builder, "activationMessage2", a->am2);
+  lk_api_builder_add_string (builder, "challenge", a->challenge);
+  lk_api_builder_add_string (builder, "ocraSuite", a->ocra_suite);
 }
 
 static char *

@@ -8,6 +8,7 @@
 #include "lk-api-bulk.h"
 #include "lk-bulk-error.h"
 #include "lk-secure.h"
+#include "lk-api-writer.h"
 
 gboolean
 lk_api_bulk_handles (LkApiOp op)
@@ -248,44 +249,22 @@ lk_api_bulk_decode_request (LkApiRequest  *request,
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
-/* Unlike the codec's add_int(), -1 (LK_UNSET) is a value here: a drift
- * of one step back must travel. */
-static void
-add_number (JsonBuilder *builder,
-            const char  *name,
-            gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
 encode_key (JsonBuilder     *builder,
             const LkPskcKey *key)
 {
   const char *serial = key->serial != NULL && *key->serial != '\0' ? key->serial : key->id;
 
   json_builder_begin_object (builder);
-  add_number (builder, "line", key->index);
-  add_string (builder, "deviceId", serial);
-  add_number (builder, "OtpType", key->kind == LK_PSKC_TOTP ? LK_OTP_TYPE_TIME : LK_OTP_TYPE_EVENT);
-  add_string (builder, "algorithm", lk_hash_to_string (key->hash));
-  add_number (builder, "OtpLength", key->digits);
+  lk_api_builder_add_number (builder, "line", key->index);
+  lk_api_builder_add_string (builder, "deviceId", serial);
+  lk_api_builder_add_number (builder, "OtpType", key->kind == LK_PSKC_TOTP ? LK_OTP_TYPE_TIME : LK_OTP_TYPE_EVENT);
+  lk_api_builder_add_string (builder, "algorithm", lk_hash_to_string (key->hash));
+  lk_api_builder_add_number (builder, "OtpLength", key->digits);
   if (key->kind == LK_PSKC_TOTP)
-    add_number (builder, "period", key->period);
+    lk_api_builder_add_number (builder, "period", key->period);
   else
-    add_number (builder, "counter", (gint64) MIN (key->counter, (guint64) G_MAXINT64));
-  add_number (builder, "timeShift", key->time_drift);
+    lk_api_builder_add_number (builder, "counter", (gint64) MIN (key->counter, (guint64) G_MAXINT64));
+  lk_api_builder_add_number (builder, "timeShift", key->time_drift);
   if (key->secret != NULL)
     {
       gsize len = 0;
@@ -300,7 +279,7 @@ encode_key (JsonBuilder     *builder,
           hex[2 * i + 1] = digits[seed[i] & 15];
         }
       hex[2 * len] = '\0';
-      add_string (builder, "secretKeyHex", hex);
+      lk_api_builder_add_string (builder, "secretKeyHex", hex);
       lk_secure_str_free (hex);
     }
   json_builder_end_object (builder);
@@ -311,14 +290,14 @@ encode_row (JsonBuilder         *builder,
             const LkBulkUserRow *row)
 {
   json_builder_begin_object (builder);
-  add_number (builder, "line", row->line);
-  add_string (builder, "username", row->login);
-  add_string (builder, "firstName", row->first_name);
-  add_string (builder, "lastName", row->last_name);
-  add_string (builder, "email", row->email);
-  add_string (builder, "mobilePhone", row->phone);
-  add_string (builder, "deviceId", row->serial);
-  add_string (builder, "deviceType", row->kind);
+  lk_api_builder_add_number (builder, "line", row->line);
+  lk_api_builder_add_string (builder, "username", row->login);
+  lk_api_builder_add_string (builder, "firstName", row->first_name);
+  lk_api_builder_add_string (builder, "lastName", row->last_name);
+  lk_api_builder_add_string (builder, "email", row->email);
+  lk_api_builder_add_string (builder, "mobilePhone", row->phone);
+  lk_api_builder_add_string (builder, "deviceId", row->serial);
+  lk_api_builder_add_string (builder, "deviceType", row->kind);
   json_builder_end_object (builder);
 }
 
@@ -355,9 +334,9 @@ lk_api_bulk_encode_response (const LkApiResponse *response,
     return;
   json_builder_set_member_name (builder, "dryRun");
   json_builder_add_boolean_value (builder, report->dry_run);
-  add_number (builder, "total", report->total);
+  lk_api_builder_add_number (builder, "total", report->total);
   for (int s = LK_BULK_ADDED; s <= LK_BULK_FAILED; s++)
-    add_number (builder, lk_bulk_status_to_string (s), report->counts[s]);
+    lk_api_builder_add_number (builder, lk_bulk_status_to_string (s), report->counts[s]);
   json_builder_set_member_name (builder, "outcomes");
   json_builder_begin_array (builder);
   for (guint i = 0; i < report->outcomes->len; i++)
@@ -365,10 +344,10 @@ lk_api_bulk_encode_response (const LkApiResponse *response,
       const LkBulkOutcome *o = report->outcomes->pdata[i];
 
       json_builder_begin_object (builder);
-      add_number (builder, "line", o->line);
-      add_string (builder, "item", o->item);
-      add_string (builder, "status", lk_bulk_status_to_string (o->status));
-      add_string (builder, "message", o->message);
+      lk_api_builder_add_number (builder, "line", o->line);
+      lk_api_builder_add_string (builder, "item", o->item);
+      lk_api_builder_add_string (builder, "status", lk_bulk_status_to_string (o->status));
+      lk_api_builder_add_string (builder, "message", o->message);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

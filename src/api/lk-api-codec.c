@@ -10,6 +10,7 @@
 #include "lk-api-activation.h"
 #include "lk-api-bulk.h"
 #include "lk-api-reader.h"
+#include "lk-api-writer.h"
 #include "lk-secure.h"
 
 /* ---- operations ------------------------------------------------------------ */
@@ -546,28 +547,6 @@ lk_api_request_decode (LkApiRequest  *request,
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  if (value == LK_UNSET)
-    return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
 add_bool (JsonBuilder *builder,
           const char  *name,
           int          value)
@@ -601,55 +580,55 @@ lk_api_request_encode (const LkApiRequest *request)
                             ? "printedSerialNumber" : "deviceId";
 
   json_builder_begin_object (builder);
-  add_string (builder, "type", lk_api_op_to_string (request->op));
-  add_string (builder, "spAccountLoginName", request->account_name);
-  add_string (builder, "spAccountLoginKey", request->account_key);
-  add_string (builder, "username", request->username);
-  add_string (builder, "newUsername", request->new_username);
-  add_string (builder, "firstName", request->first_name);
-  add_string (builder, "lastName", request->last_name);
-  add_string (builder, "email", request->email);
-  add_string (builder, "mobilePhone", request->mobile_phone);
-  add_string (builder, "loginPassword", request->password);
+  lk_api_builder_add_string (builder, "type", lk_api_op_to_string (request->op));
+  lk_api_builder_add_string (builder, "spAccountLoginName", request->account_name);
+  lk_api_builder_add_string (builder, "spAccountLoginKey", request->account_key);
+  lk_api_builder_add_string (builder, "username", request->username);
+  lk_api_builder_add_string (builder, "newUsername", request->new_username);
+  lk_api_builder_add_string (builder, "firstName", request->first_name);
+  lk_api_builder_add_string (builder, "lastName", request->last_name);
+  lk_api_builder_add_string (builder, "email", request->email);
+  lk_api_builder_add_string (builder, "mobilePhone", request->mobile_phone);
+  lk_api_builder_add_string (builder, "loginPassword", request->password);
   add_bool (builder, "enabled", request->enabled);
   if (request->op == LK_API_OP_ENROLL_USER)
     add_bool (builder, "addDevice", request->with_device);
   if (request->op == LK_API_OP_ADD_DEVICE || (request->op == LK_API_OP_ENROLL_USER && request->with_device))
     {
-      add_int (builder, "deviceType", request->device_type);
-      add_int (builder, "OtpType", request->otp_type);
-      add_int (builder, "OtpLength", request->otp_length);
-      add_int (builder, "windowSize", request->window_size);
-      add_int (builder, "timeDrift", request->time_drift);
-      add_string (builder, "OtpPin", request->otp_pin);
-      add_string (builder, "psn", request->psn);
-      add_string (builder, "secretKeyHex", request->secret_key_hex);
-      add_string (builder, "secretKeyHexBase64", request->secret_key_base64);
-      add_int (builder, "notificationMethod", request->notification_method);
-      add_int (builder, "mobileAuth", request->mobile_auth);
-      add_int (builder, "mobileUsage", request->mobile_usage);
-      add_string (builder, "softTokenAlias", request->soft_token_alias);
-      add_string (builder, "algorithm", request->algorithm);
-      add_string (builder, "ocraSuite", request->ocra_suite);
+      lk_api_builder_add_int (builder, "deviceType", request->device_type);
+      lk_api_builder_add_int (builder, "OtpType", request->otp_type);
+      lk_api_builder_add_int (builder, "OtpLength", request->otp_length);
+      lk_api_builder_add_int (builder, "windowSize", request->window_size);
+      lk_api_builder_add_int (builder, "timeDrift", request->time_drift);
+      lk_api_builder_add_string (builder, "OtpPin", request->otp_pin);
+      lk_api_builder_add_string (builder, "psn", request->psn);
+      lk_api_builder_add_string (builder, "secretKeyHex", request->secret_key_hex);
+      lk_api_builder_add_string (builder, "secretKeyHexBase64", request->secret_key_base64);
+      lk_api_builder_add_int (builder, "notificationMethod", request->notification_method);
+      lk_api_builder_add_int (builder, "mobileAuth", request->mobile_auth);
+      lk_api_builder_add_int (builder, "mobileUsage", request->mobile_usage);
+      lk_api_builder_add_string (builder, "softTokenAlias", request->soft_token_alias);
+      lk_api_builder_add_string (builder, "algorithm", request->algorithm);
+      lk_api_builder_add_string (builder, "ocraSuite", request->ocra_suite);
     }
-  add_string (builder, serial_name, request->serial);
-  add_string (builder, "physicalDeviceId", request->physical_device_id);
-  add_int (builder, "qrScale", request->png_scale);
-  add_string (builder, "otp", request->otp);
-  add_string (builder, "otp1", request->otp1);
-  add_string (builder, "otp2", request->otp2);
-  add_string (builder, "challenge", request->challenge);
+  lk_api_builder_add_string (builder, serial_name, request->serial);
+  lk_api_builder_add_string (builder, "physicalDeviceId", request->physical_device_id);
+  lk_api_builder_add_int (builder, "qrScale", request->png_scale);
+  lk_api_builder_add_string (builder, "otp", request->otp);
+  lk_api_builder_add_string (builder, "otp1", request->otp1);
+  lk_api_builder_add_string (builder, "otp2", request->otp2);
+  lk_api_builder_add_string (builder, "challenge", request->challenge);
   if (request->delivery_method != LK_UNSET)
-    add_string (builder, "deliveryMethod", lk_delivery_method_to_string (request->delivery_method));
-  add_string (builder, "search", request->search);
-  add_int (builder, "offset", request->offset);
-  add_int (builder, "limit", request->limit);
+    lk_api_builder_add_string (builder, "deliveryMethod", lk_delivery_method_to_string (request->delivery_method));
+  lk_api_builder_add_string (builder, "search", request->search);
+  lk_api_builder_add_int (builder, "offset", request->offset);
+  lk_api_builder_add_int (builder, "limit", request->limit);
   if (request->sort != LK_UNSET)
-    add_string (builder, "sort", lk_user_sort_to_string (request->sort));
+    lk_api_builder_add_string (builder, "sort", lk_user_sort_to_string (request->sort));
   if (request->descending)
-    add_string (builder, "order", "desc");
+    lk_api_builder_add_string (builder, "order", "desc");
   if (request->message_id > 0)
-    add_int (builder, "messageId", request->message_id);
+    lk_api_builder_add_int (builder, "messageId", request->message_id);
   lk_api_activation_encode_request (request, builder);
   lk_api_bulk_encode_request (request, builder);
   json_builder_end_object (builder);
@@ -728,13 +707,13 @@ static void
 add_user_members (JsonBuilder  *builder,
                   const LkUser *user)
 {
-  add_string (builder, "username", user->login);
-  add_string (builder, "firstName", user->first_name);
-  add_string (builder, "lastName", user->last_name);
-  add_string (builder, "email", user->email);
-  add_string (builder, "mobilePhone", user->mobile_phone);
+  lk_api_builder_add_string (builder, "username", user->login);
+  lk_api_builder_add_string (builder, "firstName", user->first_name);
+  lk_api_builder_add_string (builder, "lastName", user->last_name);
+  lk_api_builder_add_string (builder, "email", user->email);
+  lk_api_builder_add_string (builder, "mobilePhone", user->mobile_phone);
   add_bool (builder, "enabled", user->enabled ? 1 : 0);
-  add_int (builder, "deviceCount", user->device_count);
+  lk_api_builder_add_int (builder, "deviceCount", user->device_count);
   add_time (builder, "createdAt", user->created_at);
   add_time (builder, "updatedAt", user->updated_at);
   add_time (builder, "lastLoginAt", user->last_login_at);
@@ -745,33 +724,33 @@ static void
 add_device_members (JsonBuilder    *builder,
                     const LkDevice *device)
 {
-  add_string (builder, "deviceId", device->serial);
-  add_int (builder, "deviceType", device->device_type);
-  add_int (builder, "OtpType", device->otp_type);
-  add_int (builder, "OtpLength", device->digits);
+  lk_api_builder_add_string (builder, "deviceId", device->serial);
+  lk_api_builder_add_int (builder, "deviceType", device->device_type);
+  lk_api_builder_add_int (builder, "OtpType", device->otp_type);
+  lk_api_builder_add_int (builder, "OtpLength", device->digits);
   /* windowSize means what the vendor says for the device's OTP type. */
-  add_int (builder, "windowSize", device->otp_type == LK_OTP_TYPE_TIME ? device->period : device->window);
-  add_int (builder, "lookAhead", device->window);
-  add_int (builder, "period", device->period);
-  add_int (builder, "timeDrift", device->time_drift);
-  add_string (builder, "algorithm", lk_hash_to_string (device->algorithm));
-  add_string (builder, "ocraSuite", device->ocra_suite);
-  add_string (builder, "softTokenAlias", device->alias);
-  add_int (builder, "mobileAuth", device->mobile_auth ? 1 : 0);
-  add_int (builder, "mobileUsage", device->mobile_usage);
-  add_string (builder, "state", lk_device_state_to_string (device->state));
+  lk_api_builder_add_int (builder, "windowSize", device->otp_type == LK_OTP_TYPE_TIME ? device->period : device->window);
+  lk_api_builder_add_int (builder, "lookAhead", device->window);
+  lk_api_builder_add_int (builder, "period", device->period);
+  lk_api_builder_add_int (builder, "timeDrift", device->time_drift);
+  lk_api_builder_add_string (builder, "algorithm", lk_hash_to_string (device->algorithm));
+  lk_api_builder_add_string (builder, "ocraSuite", device->ocra_suite);
+  lk_api_builder_add_string (builder, "softTokenAlias", device->alias);
+  lk_api_builder_add_int (builder, "mobileAuth", device->mobile_auth ? 1 : 0);
+  lk_api_builder_add_int (builder, "mobileUsage", device->mobile_usage);
+  lk_api_builder_add_string (builder, "state", lk_device_state_to_string (device->state));
   json_builder_set_member_name (builder, "username");
   if (device->user_login != NULL)
     json_builder_add_string_value (builder, device->user_login);
   else
     json_builder_add_null_value (builder);
-  add_string (builder, "physicalDeviceId", device->physical_device_id);
+  lk_api_builder_add_string (builder, "physicalDeviceId", device->physical_device_id);
   add_bool (builder, "hasPin", device->has_pin ? 1 : 0);
-  add_int (builder, "counter", (gint64) device->counter);
-  add_int (builder, "lastTimeStep", device->last_time_step);
+  lk_api_builder_add_int (builder, "counter", (gint64) device->counter);
+  lk_api_builder_add_int (builder, "lastTimeStep", device->last_time_step);
   json_builder_set_member_name (builder, "timeShift");
   json_builder_add_int_value (builder, device->time_shift);
-  add_int (builder, "failCount", device->fail_count);
+  lk_api_builder_add_int (builder, "failCount", device->fail_count);
   add_time (builder, "createdAt", device->created_at);
   add_time (builder, "updatedAt", device->updated_at);
   add_time (builder, "activatedAt", device->activated_at);
@@ -787,17 +766,17 @@ add_delivery (JsonBuilder           *builder,
 
   json_builder_set_member_name (builder, "delivery");
   json_builder_begin_object (builder);
-  add_int (builder, "messageId", m->id);
-  add_string (builder, "kind", m->kind == LK_OUTBOX_KIND_WELCOME ? "welcome" : "passcode");
-  add_string (builder, "deliveryMethod", lk_delivery_method_to_string (m->method));
-  add_string (builder, "state", (guint) m->state < G_N_ELEMENTS (states) ? states[m->state] : "pending");
-  add_string (builder, "username", m->user_login);
-  add_string (builder, "destination", m->destination);
-  add_string (builder, "deviceId", m->serial);
-  add_int (builder, "attempts", m->attempts);
-  add_string (builder, "lastError", m->last_error);
-  add_int (builder, "createdAt", m->created_at);
-  add_int (builder, "expiresAt", m->expires_at);
+  lk_api_builder_add_int (builder, "messageId", m->id);
+  lk_api_builder_add_string (builder, "kind", m->kind == LK_OUTBOX_KIND_WELCOME ? "welcome" : "passcode");
+  lk_api_builder_add_string (builder, "deliveryMethod", lk_delivery_method_to_string (m->method));
+  lk_api_builder_add_string (builder, "state", (guint) m->state < G_N_ELEMENTS (states) ? states[m->state] : "pending");
+  lk_api_builder_add_string (builder, "username", m->user_login);
+  lk_api_builder_add_string (builder, "destination", m->destination);
+  lk_api_builder_add_string (builder, "deviceId", m->serial);
+  lk_api_builder_add_int (builder, "attempts", m->attempts);
+  lk_api_builder_add_string (builder, "lastError", m->last_error);
+  lk_api_builder_add_int (builder, "createdAt", m->created_at);
+  lk_api_builder_add_int (builder, "expiresAt", m->expires_at);
   json_builder_end_object (builder);
 }
 
@@ -805,15 +784,15 @@ static void
 add_audit_members (JsonBuilder        *builder,
                    const LkAuditEntry *entry)
 {
-  add_int (builder, "id", entry->id);
+  lk_api_builder_add_int (builder, "id", entry->id);
   add_time (builder, "time", entry->time);
-  add_string (builder, "actor", entry->actor);
-  add_string (builder, "operation", entry->operation);
-  add_string (builder, "username", entry->user_login);
-  add_string (builder, "deviceId", entry->serial);
+  lk_api_builder_add_string (builder, "actor", entry->actor);
+  lk_api_builder_add_string (builder, "operation", entry->operation);
+  lk_api_builder_add_string (builder, "username", entry->user_login);
+  lk_api_builder_add_string (builder, "deviceId", entry->serial);
   json_builder_set_member_name (builder, "result");
   json_builder_add_int_value (builder, entry->result);
-  add_string (builder, "detail", entry->detail);
+  lk_api_builder_add_string (builder, "detail", entry->detail);
 }
 
 GBytes *
@@ -845,14 +824,14 @@ lk_api_response_encode (const LkApiResponse *response,
               json_builder_begin_object (builder);
               add_device_members (builder, response->device);
               json_builder_end_object (builder);
-              add_string (builder, "deviceId", response->device->serial);
+              lk_api_builder_add_string (builder, "deviceId", response->device->serial);
             }
         }
       else if (response->device != NULL)
         {
           add_device_members (builder, response->device);
           if (response->op == LK_API_OP_ADD_DEVICE)
-            add_string (builder, "psn", response->device->serial);
+            lk_api_builder_add_string (builder, "psn", response->device->serial);
         }
       if (response->users != NULL)
         {
@@ -879,7 +858,7 @@ lk_api_response_encode (const LkApiResponse *response,
           json_builder_end_array (builder);
         }
       if (response->users != NULL || response->devices != NULL)
-        add_int (builder, "total", response->total);
+        lk_api_builder_add_int (builder, "total", response->total);
       if (response->audit != NULL)
         {
           json_builder_set_member_name (builder, "audit");
@@ -892,19 +871,19 @@ lk_api_response_encode (const LkApiResponse *response,
             }
           json_builder_end_array (builder);
         }
-      add_string (builder, "loginPassword", response->generated_password);
-      add_string (builder, "otpauthUri", response->uri);
+      lk_api_builder_add_string (builder, "loginPassword", response->generated_password);
+      lk_api_builder_add_string (builder, "otpauthUri", response->uri);
       if (response->png != NULL)
         {
           g_autofree char *base64 = g_base64_encode (g_bytes_get_data (response->png, NULL),
                                                      g_bytes_get_size (response->png));
-          add_string (builder, "qrCodePng", base64);
+          lk_api_builder_add_string (builder, "qrCodePng", base64);
         }
-      add_string (builder, "qrCodeSvg", response->svg);
+      lk_api_builder_add_string (builder, "qrCodeSvg", response->svg);
       if (response->device == NULL)
-        add_string (builder, "deviceId", response->serial);
+        lk_api_builder_add_string (builder, "deviceId", response->serial);
       if (response->message_id > 0)
-        add_int (builder, "messageId", response->message_id);
+        lk_api_builder_add_int (builder, "messageId", response->message_id);
       if (response->delivery != NULL)
         add_delivery (builder, response->delivery);
       lk_api_activation_encode_response (response, builder);
