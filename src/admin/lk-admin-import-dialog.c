@@ -13,6 +13,18 @@
 
 /* Rows listed on the report page; the CSV always has them all. */
 #define MAX_LISTED_PROBLEMS 500
+/* A PEM private key or certificate is a few KiB: anything larger is not one,
+ * and the key is read into one buffer that is wiped (no reallocation that
+ * would leave copies behind). */
+#define MAX_PEM_SIZE (64 * 1024)
+
+typedef enum
+{
+  CHOOSING_FILE,
+  CHOOSING_SIGNER,
+  CHOOSING_PRIVATE_KEY,
+  CHOOSING_REPORT,
+} Choosing;
 
 struct _LkAdminImportDialog
 {
@@ -28,7 +40,12 @@ struct _LkAdminImportDialog
   AdwPreferencesGroup *protection_group;
   AdwPasswordEntryRow *key_row;
   AdwPasswordEntryRow *password_row;
+  AdwExpanderRow      *advanced_row;
+  AdwActionRow        *signer_row;
+  AdwActionRow        *private_key_row;
+  GtkSwitch           *untrusted_switch;
   GtkSwitch           *dry_run_switch;
+  AdwPreferencesGroup *error_group;
   GtkLabel            *error_label;
   GtkLabel            *running_label;
   GtkProgressBar      *progress_bar;
@@ -43,7 +60,12 @@ struct _LkAdminImportDialog
   GCancellable         *cancellable;   /* reading the file; cancelled on close */
   GCancellable         *stop;          /* the import: Stop, or close */
   GtkFileChooserNative *chooser;
+  Choosing              choosing;
+  GFile                *signer_file;       /* the vendor's certificate to trust, or NULL */
+  GFile                *private_key_file;  /* read only while a file is read, then wiped */
   LkBulkReport         *report;
+  LkPskcSignature       signature;         /* of the file the report is about */
+  char                 *signer;            /* its signer's subject, or NULL */
   char                 *error;
 };
 
@@ -89,24 +111,47 @@ show_error (LkAdminImportDialog *self,
   g_free (self->error);
   self->error = g_strdup (message);
   gtk_label_set_text (self->error_label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_group), message != NULL);
   set_state (self, "setup");
+  /* The error is at the top of the form: show it even when the Import
+   * button was pressed with the Advanced section scrolled into view. */
+  if (message != NULL)
+    {
+      GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self->error_group), GTK_TYPE_SCROLLED_WINDOW);
+
+      if (scroller != NULL)
+        gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0.0);
+      /* Focused, a screen reader reads it; unselected, it reads as text. */
+      gtk_widget_grab_focus (GTK_WIDGET (self->error_label));
+      gtk_label_select_region (self->error_label, 0, 0);
+    }
 }
 
 /* ---- the report ------------------------------------------------------------ */
 
+/* A login or a reason comes from the imported file: a cell that starts like
+ * a formula (=, +, -, @, tab, CR) gets a leading apostrophe so that a
+ * spreadsheet opening the report shows it as text instead of running it
+ * (OWASP, CSV injection). */
 static void
 append_csv_field (GString    *out,
                   const char *text)
 {
+  gboolean formula;
+
   if (text == NULL)
     return;
+  formula = strchr ("=+-@\t\r", text[0]) != NULL && text[0] != '\0';
   if (strpbrk (text, ",\"\r\n") == NULL)
     {
+      if (formula)
+        g_string_append_c (out, '\'');
       g_string_append (out, text);
       return;
     }
   g_string_append_c (out, '"');
+  if (formula)
+    g_string_append_c (out, '\'');
   for (const char *p = text; *p; p++)
     {
       if (*p == '"')
@@ -186,6 +231,17 @@ show_report (LkAdminImportDialog *self)
                                     "Failed: %u"),
                           r->counts[LK_BULK_ADDED], r->counts[LK_BULK_ASSIGNED], r->counts[LK_BULK_SKIPPED],
                           r->counts[LK_BULK_CONFLICT], r->counts[LK_BULK_FAILED]);
+  if (self->signature == LK_PSKC_SIGNED_TRUSTED)
+    {
+      g_string_append (detail, "\n");
+      g_string_append_printf (detail, _("Signature verified: signed by “%s”."), self->signer);
+    }
+  else if (self->signature == LK_PSKC_SIGNED_UNTRUSTED)
+    {
+      g_string_append (detail, "\n");
+      g_string_append_printf (detail, _("Warning: the signature is valid, but its signer “%s” is the certificate "
+                                        "inside the file, not one you chose."), self->signer);
+    }
   if (r->cancelled)
     {
       g_string_append (detail, "\n");
@@ -270,15 +326,109 @@ typedef struct
   guint8            key[32];
   gsize             key_len;
   char             *password;
+  GFile            *signer_file;
+  GFile            *private_key_file;
+  gboolean          allow_untrusted_signer;
+  LkPskcInfo        info;        /* out: the signature found */
 } ParseData;
 
 static void
 parse_data_free (ParseData *data)
 {
-  g_bytes_unref (data->contents);
+  g_clear_pointer (&data->contents, g_bytes_unref);
   lk_secure_wipe (data->key, sizeof data->key);
   lk_secure_str_free (data->password);
+  g_clear_object (&data->signer_file);
+  g_clear_object (&data->private_key_file);
+  lk_pskc_info_clear (&data->info);
   g_free (data);
+}
+
+/* Reads a PEM file of at most MAX_PEM_SIZE bytes into one buffer of
+ * *out_size bytes (NUL-terminated), which the caller wipes and frees: it
+ * may hold a private key. */
+static char *
+load_pem (GFile         *file,
+          gboolean       private_key,
+          gsize         *out_size,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *name = g_file_get_parse_name (file);
+  gsize size = MAX_PEM_SIZE + 1;
+  char *buf;
+  gsize n = 0;
+
+  in = g_file_read (file, cancellable, &local);
+  if (in == NULL)
+    {
+      g_set_error (error, local->domain, local->code,
+                   private_key ? _("The private key could not be read: %s")
+                               : _("The signing certificate could not be read: %s"), local->message);
+      return NULL;
+    }
+  buf = g_malloc (size);
+  if (!g_input_stream_read_all (G_INPUT_STREAM (in), buf, size, &n, cancellable, &local) || n == size)
+    {
+      lk_secure_wipe (buf, size);
+      g_free (buf);
+      if (local != NULL)
+        g_set_error (error, local->domain, local->code,
+                     private_key ? _("The private key could not be read: %s")
+                                 : _("The signing certificate could not be read: %s"), local->message);
+      else
+        g_set_error (error, LK_BULK_ERROR, LK_BULK_ERROR_REFUSED,
+                     _("“%s” is larger than 64 KiB: not a PEM certificate or key"), name);
+      return NULL;
+    }
+  buf[n] = '\0';
+  *out_size = size;
+  return buf;
+}
+
+static GPtrArray *
+read_pskc (ParseData     *data,
+           const char    *text,
+           gsize          len,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  LkPskcProtection protection = { 0 };
+  g_autofree char *signer_pem = NULL;
+  char *private_pem = NULL;
+  gsize signer_size = 0, private_size = 0;
+  GPtrArray *items;
+
+  if (data->key_len > 0)
+    {
+      protection.key = data->key;
+      protection.key_len = data->key_len;
+    }
+  protection.password = data->password;
+  protection.allow_untrusted_signer = data->allow_untrusted_signer;
+  if (data->signer_file != NULL)
+    {
+      signer_pem = load_pem (data->signer_file, FALSE, &signer_size, cancellable, error);
+      if (signer_pem == NULL)
+        return NULL;
+      protection.signer_cert_pem = signer_pem;
+    }
+  if (data->private_key_file != NULL)
+    {
+      private_pem = load_pem (data->private_key_file, TRUE, &private_size, cancellable, error);
+      if (private_pem == NULL)
+        return NULL;
+      protection.private_key_pem = private_pem;
+    }
+  items = lk_pskc_read_full (text, len, &protection, &data->info, error);
+  if (private_pem != NULL)
+    {
+      lk_secure_wipe (private_pem, private_size);
+      g_free (private_pem);
+    }
+  return items;
 }
 
 static void
@@ -294,23 +444,63 @@ parse_in_thread (GTask        *task,
   GPtrArray *items;
 
   if (data->kind == LK_ADMIN_IMPORT_PSKC)
-    {
-      LkPskcProtection protection = { 0 };
-
-      if (data->key_len > 0)
-        {
-          protection.key = data->key;
-          protection.key_len = data->key_len;
-        }
-      protection.password = data->password;
-      items = lk_pskc_read (text, len, &protection, &error);
-    }
+    items = read_pskc (data, text, len, cancellable, &error);
   else
     items = lk_bulk_user_rows (text, len, &error);
   if (items == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* @message without its last clause when that clause names a command-line
+ * option (“…: give it with --key”): the dialog says where its own field is
+ * instead. The clause follows the last colon before the option, in every
+ * translation. */
+static char *
+without_option_clause (const char *message)
+{
+  const char *option = strstr (message, "--");
+  const char *colon = NULL;
+  g_autofree char *head = NULL;
+
+  for (const char *p = message; option != NULL && p < option; p++)
+    if (*p == ':')
+      colon = p;
+  if (colon == NULL)
+    return g_strdup (message);
+  head = g_strndup (message, (gsize) (colon - message));
+  return g_strconcat (g_strchomp (head), ".", NULL);
+}
+
+/* The reader's messages name the command's options; say where the dialog
+ * has them. */
+static void
+show_parse_error (LkAdminImportDialog *self,
+                  const GError        *error)
+{
+  /* The option names are not translated: they tell which key is missing. */
+  gboolean rsa = strstr (error->message, "--private-key") != NULL;
+  g_autofree char *text = NULL;
+  const char *hint = NULL;
+
+  if (g_error_matches (error, LK_BULK_ERROR, LK_BULK_ERROR_UNTRUSTED_SIGNER))
+    hint = _("Under Advanced, choose the vendor’s signing certificate.");
+  else if (g_error_matches (error, LK_BULK_ERROR, LK_BULK_ERROR_KEY_NEEDED) && rsa)
+    hint = _("Under Advanced, choose the private key of the certificate the file is encrypted to.");
+  else if (g_error_matches (error, LK_BULK_ERROR, LK_BULK_ERROR_KEY_NEEDED))
+    hint = _("Give it in the Protection section above.");
+  if (g_error_matches (error, LK_BULK_ERROR, LK_BULK_ERROR_UNTRUSTED_SIGNER) || (hint != NULL && rsa))
+    adw_expander_row_set_expanded (self->advanced_row, TRUE);
+  if (hint != NULL)
+    {
+      g_autofree char *message = without_option_clause (error->message);
+
+      text = g_strdup_printf ("%s\n%s", message, hint);
+    }
+  else
+    text = g_strdup (error->message);
+  show_error (self, text);
 }
 
 static void
@@ -321,14 +511,18 @@ parsed (GObject      *source,
   g_autoptr(LkAdminImportDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = g_task_propagate_pointer (G_TASK (result), &error);
+  ParseData *data = g_task_get_task_data (G_TASK (result));
   gboolean dry_run = gtk_switch_get_active (self->dry_run_switch);
 
   if (items == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
+        show_parse_error (self, error);
       return;
     }
+  self->signature = data->info.signature;
+  g_free (self->signer);
+  self->signer = g_strdup (data->info.signer);
   gtk_label_set_text (self->running_label, current_kind (self) == LK_ADMIN_IMPORT_PSKC
                                            ? (dry_run ? _("Checking key fobs…") : _("Importing key fobs…"))
                                            : (dry_run ? _("Checking users…") : _("Importing users…")));
@@ -406,9 +600,14 @@ lk_admin_import_dialog_start (LkAdminImportDialog *self)
       lk_secure_wipe (key_hex, strlen (key_hex));
       if (*password != '\0')
         data->password = g_strdup (password);
+      g_set_object (&data->signer_file, self->signer_file);
+      g_set_object (&data->private_key_file, self->private_key_file);
+      data->allow_untrusted_signer = gtk_switch_get_active (self->untrusted_switch);
     }
+  self->signature = LK_PSKC_UNSIGNED;
+  g_clear_pointer (&self->signer, g_free);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_group), FALSE);
   g_clear_pointer (&self->error, g_free);
   gtk_label_set_text (self->running_label, _("Reading the file…"));
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
@@ -461,6 +660,52 @@ lk_admin_import_dialog_set_key (LkAdminImportDialog *self,
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), password != NULL ? password : "");
 }
 
+static void
+show_pem_file (AdwActionRow *row,
+               GFile        *file)
+{
+  g_autofree char *name = file != NULL ? g_file_get_basename (file) : NULL;
+
+  adw_action_row_set_subtitle (row, name != NULL ? name : _("None chosen"));
+}
+
+void
+lk_admin_import_dialog_set_pem_files (LkAdminImportDialog *self,
+                                      GFile               *signer_cert,
+                                      GFile               *private_key,
+                                      gboolean             allow_untrusted_signer)
+{
+  g_return_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self));
+
+  g_set_object (&self->signer_file, signer_cert);
+  g_set_object (&self->private_key_file, private_key);
+  show_pem_file (self->signer_row, signer_cert);
+  show_pem_file (self->private_key_row, private_key);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.clear-signer", signer_cert != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.clear-private-key", private_key != NULL);
+  gtk_switch_set_active (self->untrusted_switch, allow_untrusted_signer);
+}
+
+void
+lk_admin_import_dialog_set_advanced_expanded (LkAdminImportDialog *self,
+                                              gboolean             expanded)
+{
+  g_return_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self));
+
+  adw_expander_row_set_expanded (self->advanced_row, expanded);
+}
+
+LkPskcSignature
+lk_admin_import_dialog_get_signature (LkAdminImportDialog *self,
+                                      const char         **signer)
+{
+  g_return_val_if_fail (LK_IS_ADMIN_IMPORT_DIALOG (self), LK_PSKC_UNSIGNED);
+
+  if (signer != NULL)
+    *signer = self->signer;
+  return self->signature;
+}
+
 void
 lk_admin_import_dialog_set_dry_run (LkAdminImportDialog *self,
                                     gboolean             dry_run)
@@ -484,8 +729,14 @@ on_file_chosen (GtkNativeDialog     *chooser,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      gboolean untrusted = gtk_switch_get_active (self->untrusted_switch);
 
-      lk_admin_import_dialog_set_file (self, current_kind (self), file);
+      if (self->choosing == CHOOSING_SIGNER)
+        lk_admin_import_dialog_set_pem_files (self, file, self->private_key_file, untrusted);
+      else if (self->choosing == CHOOSING_PRIVATE_KEY)
+        lk_admin_import_dialog_set_pem_files (self, self->signer_file, file, untrusted);
+      else
+        lk_admin_import_dialog_set_file (self, current_kind (self), file);
     }
   g_clear_object (&self->chooser);
 }
@@ -519,8 +770,50 @@ choose_action (GtkWidget  *widget,
                                                GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
+  self->choosing = CHOOSING_FILE;
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_file_chosen), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+choose_pem_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LkAdminImportDialog *self = LK_ADMIN_IMPORT_DIALOG (widget);
+  gboolean signer = g_str_equal (action_name, "import.choose-signer");
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, signer ? _("Certificates (PEM)") : _("Private keys (PEM)"));
+  gtk_file_filter_add_pattern (filter, "*.pem");
+  gtk_file_filter_add_pattern (filter, signer ? "*.crt" : "*.key");
+  gtk_file_filter_add_pattern (filter, signer ? "*.cer" : "*.pkey");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (signer ? _("Choose the Vendor’s Signing Certificate")
+                                                      : _("Choose the Private Key"),
+                                               GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                                               _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
+  self->choosing = signer ? CHOOSING_SIGNER : CHOOSING_PRIVATE_KEY;
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_file_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+clear_pem_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  LkAdminImportDialog *self = LK_ADMIN_IMPORT_DIALOG (widget);
+  gboolean signer = g_str_equal (action_name, "import.clear-signer");
+
+  lk_admin_import_dialog_set_pem_files (self, signer ? NULL : self->signer_file,
+                                        signer ? self->private_key_file : NULL,
+                                        gtk_switch_get_active (self->untrusted_switch));
 }
 
 static void
@@ -620,6 +913,7 @@ save_report_action (GtkWidget  *widget,
   self->chooser = gtk_file_chooser_native_new (_("Save the Import Report"), GTK_WINDOW (self),
                                                GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), "import-report.csv");
+  self->choosing = CHOOSING_REPORT;
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_save_chosen), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
@@ -689,9 +983,12 @@ lk_admin_import_dialog_finalize (GObject *object)
 
   g_clear_object (&self->backend);
   g_clear_object (&self->file);
+  g_clear_object (&self->signer_file);
+  g_clear_object (&self->private_key_file);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->stop);
   g_clear_pointer (&self->report, lk_bulk_report_free);
+  g_free (self->signer);
   g_free (self->error);
 
   G_OBJECT_CLASS (lk_admin_import_dialog_parent_class)->finalize (object);
@@ -722,7 +1019,12 @@ lk_admin_import_dialog_class_init (LkAdminImportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, protection_group);
   gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, key_row);
   gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, password_row);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, advanced_row);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, signer_row);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, private_key_row);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, untrusted_switch);
   gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, dry_run_switch);
+  gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, error_group);
   gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, running_label);
   gtk_widget_class_bind_template_child (widget_class, LkAdminImportDialog, progress_bar);
@@ -735,6 +1037,10 @@ lk_admin_import_dialog_class_init (LkAdminImportDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "import.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "import.choose", NULL, choose_action);
   gtk_widget_class_install_action (widget_class, "import.again", NULL, again_action);
+  gtk_widget_class_install_action (widget_class, "import.choose-signer", NULL, choose_pem_action);
+  gtk_widget_class_install_action (widget_class, "import.choose-private-key", NULL, choose_pem_action);
+  gtk_widget_class_install_action (widget_class, "import.clear-signer", NULL, clear_pem_action);
+  gtk_widget_class_install_action (widget_class, "import.clear-private-key", NULL, clear_pem_action);
   gtk_widget_class_install_action (widget_class, "import.copy-report", NULL, copy_report_action);
   gtk_widget_class_install_action (widget_class, "import.save-report", NULL, save_report_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -758,6 +1064,7 @@ lk_admin_import_dialog_init (LkAdminImportDialog *self)
   g_signal_connect_swapped (self->key_row, "entry-activated", G_CALLBACK (lk_admin_import_dialog_start), self);
   g_signal_connect_swapped (self->password_row, "entry-activated", G_CALLBACK (lk_admin_import_dialog_start), self);
   on_kind_changed (self);
+  lk_admin_import_dialog_set_pem_files (self, NULL, NULL, FALSE);
   set_state (self, "setup");
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * The bulk import dialog: a PSKC file of hardware fobs (with its pre-shared
- * key or password) or a CSV file of users, imported through the backend in
+ * key or password; signed files checked against the vendor's certificate,
+ * files encrypted to a certificate opened with its private key) or a CSV file of users, imported through the backend in
  * chunks with a progress bar, a Stop button that takes effect between
  * chunks, and a report of every failed or conflicting item (docs/admin.md). */
 #pragma once
@@ -9,6 +10,7 @@
 
 #include "lk-backend.h"
 #include "lk-bulk-import.h"
+#include "lk-pskc.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +48,20 @@ void                 lk_admin_import_dialog_set_file     (LkAdminImportDialog *s
 void                 lk_admin_import_dialog_set_key      (LkAdminImportDialog *self,
                                                           const char          *key_hex,
                                                           const char          *password);
+/* Advanced (PSKC): the vendor's signing certificate to trust and the
+ * private key of a file encrypted to a certificate (PEM files, NULL for
+ * none; the key is read only while the file is read, then wiped), and
+ * whether a signature by the certificate inside the file is accepted. */
+void                 lk_admin_import_dialog_set_pem_files (LkAdminImportDialog *self,
+                                                          GFile               *signer_cert,
+                                                          GFile               *private_key,
+                                                          gboolean             allow_untrusted_signer);
+void                 lk_admin_import_dialog_set_advanced_expanded (LkAdminImportDialog *self,
+                                                          gboolean             expanded);
+/* The signature of the file the last report is about, and its signer's
+ * subject (@signer: nullable, owned by the dialog). */
+LkPskcSignature      lk_admin_import_dialog_get_signature (LkAdminImportDialog *self,
+                                                          const char         **signer);
 void                 lk_admin_import_dialog_set_dry_run  (LkAdminImportDialog *self,
                                                           gboolean             dry_run);
 void                 lk_admin_import_dialog_start        (LkAdminImportDialog *self);

@@ -3,8 +3,12 @@
  * admin window's action, a PSKC file with a wrong key (nothing written),
  * broken XML and a bad key, the right key; a large file stopped midway and
  * run again (what exists is skipped); users from CSV, dry run then real,
- * with the failed rows in the report and its CSV. Screenshots of the
- * progress and report pages.
+ * with the failed rows in the report and its CSV (formula cells defused);
+ * signed PSKC files (trusted, another vendor's, tampered, an unchosen
+ * signer accepted only with the switch) and files encrypted to a
+ * certificate (right, wrong, passphrase-protected key), made by
+ * tests/bulk/pskc-test-sign.c. Screenshots of the progress and report
+ * pages and of the Advanced section; no GLib warning may be logged.
  *
  * The backend is the embedded engine (master key in the session's real
  * gnome-keyring) or, run by lk-with-server, a real latchkeyd over TLS. */
@@ -13,6 +17,8 @@
 #include <string.h>
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include "lk-admin-import-dialog.h"
 #include "lk-admin-test-util.h"
@@ -20,6 +26,7 @@
 #include "lk-pskc.h"
 #include "lk-remote-backend.h"
 #include "lk-secure.h"
+#include "pskc-test-sign.h"
 
 #define FIGURE6_KEY "12345678901234567890123456789012"
 #define FIGURE6_SERIAL "987654321"
@@ -28,6 +35,18 @@
 static LkBackend *backend;
 static gboolean remote;
 static char *dir;
+static guint warnings;   /* warnings and criticals logged (libadwaita's included) */
+
+static GLogWriterOutput
+count_warnings (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  if (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
+    warnings++;
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -451,6 +470,230 @@ test_users_csv (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Cells that a spreadsheet would run as formulas come out as text. */
+static void
+test_report_formulas (void)
+{
+  LkAdminWindow *window = NULL;
+  LkAdminImportDialog *dialog = open_dialog (&window);
+  g_autoptr(GFile) file = write_file ("formulas.csv",
+                                      "login,email\n"
+                                      "\"=HYPERLINK(\"\"http://evil.example/\"\")\",bad address\n"
+                                      "+1+1,bad address\n"
+                                      "-2+3,bad address\n"
+                                      "@SUM(1),bad address\n"
+                                      "\"=1,2\",bad address\n"
+                                      "plain.user,bad address\n"
+                                      "\"\tab\",bad address\n", -1);
+  g_autofree char *csv = NULL;
+  const LkBulkReport *report;
+
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_USERS, file);
+  run_import (dialog);
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->counts[LK_BULK_FAILED], ==, 7);
+  csv = lk_admin_import_dialog_dup_report_csv (dialog);
+  g_test_message ("%s", csv);
+  g_assert_nonnull (strstr (csv, "\r\n2,\"'=HYPERLINK(\"\"http://evil.example/\"\")\",failed,"));
+  g_assert_nonnull (strstr (csv, "\r\n3,'+1+1,failed,"));
+  g_assert_nonnull (strstr (csv, "\r\n4,'-2+3,failed,"));
+  g_assert_nonnull (strstr (csv, "\r\n5,'@SUM(1),failed,"));
+  g_assert_nonnull (strstr (csv, "\r\n6,\"'=1,2\",failed,"));
+  g_assert_nonnull (strstr (csv, "\r\n7,plain.user,failed,"));
+  g_assert_nonnull (strstr (csv, "\r\n8,'\tab,failed,"));
+  /* No cell of any line starts a formula. */
+  for (const char *c = "=+-@\t"; *c != '\0'; c++)
+    {
+      g_autofree char *bare = g_strdup_printf (",%c", *c);
+      g_autofree char *quoted = g_strdup_printf (",\"%c", *c);
+
+      g_assert_null (strstr (csv, bare));
+      g_assert_null (strstr (csv, quoted));
+    }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static GFile *
+write_pem (const char *name,
+           char       *pem)   /* freed */
+{
+  GFile *file = write_file (name, pem, -1);
+
+  lk_secure_str_free (pem);
+  return file;
+}
+
+/* Signed files: another vendor's certificate, a tampered file and an
+ * unchosen signer are refused with nothing written; the vendor's
+ * certificate imports and the report names the signer; the switch accepts
+ * the file's own certificate with a warning. */
+static void
+test_pskc_signed (void)
+{
+  LkAdminWindow *window = NULL;
+  LkAdminImportDialog *dialog = open_dialog (&window);
+  SignSpec spec = { .uri = "#KC1" };
+  g_autofree char *xml = signed_container (&spec);
+  g_autofree char *bad_xml = g_strdup (xml);
+  g_autoptr(GFile) signed_file = NULL, tampered = NULL, vendor = NULL, other = NULL;
+  const LkBulkReport *report;
+  const char *signer = NULL;
+
+  strstr (bad_xml, "SIG-1")[4] = '2';
+  signed_file = write_file ("signed.xml", xml, -1);
+  tampered = write_file ("tampered.xml", bad_xml, -1);
+  vendor = write_pem ("vendor.pem", cert_pem (pki ()->cert));
+  other = write_pem ("other.pem", cert_pem (pki_other ()->cert));
+
+  /* Tampered: refused even with the right certificate. */
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_PSKC, tampered);
+  lk_admin_import_dialog_set_pem_files (dialog, vendor, NULL, FALSE);
+  run_import (dialog);
+  g_assert_cmpstr (lk_admin_import_dialog_get_state (dialog), ==, "setup");
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "altered"));
+  g_assert_false (device_exists ("SIG-2"));
+
+  /* Another vendor's certificate. */
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_PSKC, signed_file);
+  lk_admin_import_dialog_set_pem_files (dialog, other, NULL, FALSE);
+  run_import (dialog);
+  g_assert_cmpstr (lk_admin_import_dialog_get_state (dialog), ==, "setup");
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "Someone Else"));
+  g_assert_false (device_exists ("SIG-1"));
+
+  /* No certificate chosen, switch off: refused, and the way out named. */
+  lk_admin_import_dialog_set_pem_files (dialog, NULL, NULL, FALSE);
+  run_import (dialog);
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "Latchkey Test Vendor"));
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "Advanced"));
+  g_assert_false (device_exists ("SIG-1"));
+  lk_admin_test_screenshot (GTK_WIDGET (dialog), "admin-import-untrusted", remote);
+
+  /* A certificate file that is missing, or not PEM. */
+  {
+    g_autofree char *missing_path = g_build_filename (dir, "missing.pem", NULL);
+    g_autoptr(GFile) missing = g_file_new_for_path (missing_path);
+
+    lk_admin_import_dialog_set_pem_files (dialog, missing, NULL, FALSE);
+    run_import (dialog);
+    g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "could not be read"));
+    lk_admin_import_dialog_set_pem_files (dialog, signed_file, NULL, FALSE);
+    run_import (dialog);
+    g_assert_cmpstr (lk_admin_import_dialog_get_state (dialog), ==, "setup");
+    g_assert_nonnull (lk_admin_import_dialog_get_error (dialog));
+    g_assert_false (device_exists ("SIG-1"));
+  }
+
+  /* The vendor's certificate: imported, the signer named. */
+  lk_admin_import_dialog_set_pem_files (dialog, vendor, NULL, FALSE);
+  run_import (dialog);
+  g_assert_null (lk_admin_import_dialog_get_error (dialog));
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, 1);
+  g_assert_cmpint (lk_admin_import_dialog_get_signature (dialog, &signer), ==, LK_PSKC_SIGNED_TRUSTED);
+  g_assert_nonnull (strstr (signer, "Latchkey Test Vendor"));
+  g_assert_true (device_exists ("SIG-1"));
+  lk_admin_test_screenshot (GTK_WIDGET (dialog), "admin-import-signed-report", remote);
+
+  /* Without a certificate, accepted only with the switch, and said so. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.again", NULL));
+  lk_admin_import_dialog_set_pem_files (dialog, NULL, NULL, TRUE);
+  run_import (dialog);
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->counts[LK_BULK_SKIPPED], ==, 1);
+  g_assert_cmpint (lk_admin_import_dialog_get_signature (dialog, &signer), ==, LK_PSKC_SIGNED_UNTRUSTED);
+  g_assert_nonnull (strstr (signer, "Latchkey Test Vendor"));
+
+  g_assert_cmpuint (warnings, ==, 0);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static char *
+encrypted_key_pem (EVP_PKEY *key)
+{
+  BIO *bio = BIO_new (BIO_s_mem ());
+
+  g_assert_cmpint (PEM_write_bio_PrivateKey (bio, key, EVP_aes_128_cbc (), (unsigned char *) "passphrase", 10,
+                                             NULL, NULL), ==, 1);
+  return bio_text (bio);
+}
+
+/* A file encrypted to the vendor's certificate: no key, another key, a
+ * passphrase-protected key and text that is no key are refused with
+ * nothing written; the right key imports. The Advanced section open is the
+ * screenshot data/screenshots/admin-import-signed.png comes from. */
+static void
+test_pskc_rsa (void)
+{
+  LkAdminWindow *window = NULL;
+  LkAdminImportDialog *dialog = open_dialog (&window);
+  g_autofree char *xml = rsa_container ("http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", RSA_PKCS1_OAEP_PADDING,
+                                        TRUE);
+  g_autoptr(GFile) file = write_file ("rsa.xml", xml, -1);
+  g_autoptr(GFile) right = write_pem ("vendor-key.pem", key_pem (pki ()->key));
+  g_autoptr(GFile) wrong = write_pem ("other-key.pem", key_pem (pki_other ()->key));
+  g_autoptr(GFile) locked = write_pem ("locked-key.pem", encrypted_key_pem (pki ()->key));
+  g_autoptr(GFile) vendor = write_pem ("vendor-cert.pem", cert_pem (pki ()->cert));
+  g_autoptr(GFile) garbage = write_file ("garbage.pem", "-----BEGIN PRIVATE KEY-----\nnot base64\n", -1);
+  const LkBulkReport *report;
+
+  lk_admin_import_dialog_set_file (dialog, LK_ADMIN_IMPORT_PSKC, file);
+  run_import (dialog);
+  g_assert_cmpstr (lk_admin_import_dialog_get_state (dialog), ==, "setup");
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "private key"));
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "Advanced"));
+  g_assert_false (device_exists ("RSA-1"));
+
+  lk_admin_import_dialog_set_pem_files (dialog, NULL, wrong, FALSE);
+  run_import (dialog);
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "does not belong"));
+  g_assert_false (device_exists ("RSA-1"));
+
+  lk_admin_import_dialog_set_pem_files (dialog, NULL, locked, FALSE);
+  run_import (dialog);
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "unencrypted RSA private key"));
+  g_assert_false (device_exists ("RSA-1"));
+
+  lk_admin_import_dialog_set_pem_files (dialog, NULL, garbage, FALSE);
+  run_import (dialog);
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "unencrypted RSA private key"));
+  g_assert_false (device_exists ("RSA-1"));
+
+  /* The file is not signed: a chosen certificate refuses it. */
+  lk_admin_import_dialog_set_pem_files (dialog, vendor, right, FALSE);
+  run_import (dialog);
+  g_assert_nonnull (strstr (lk_admin_import_dialog_get_error (dialog), "not signed"));
+  g_assert_false (device_exists ("RSA-1"));
+
+  /* The Advanced section with both files chosen, error cleared. */
+  lk_admin_import_dialog_set_pem_files (dialog, vendor, right, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.again", NULL));
+  lk_admin_import_dialog_set_advanced_expanded (dialog, TRUE);
+  /* Tall enough to show the whole form in the screenshot. */
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 620, 900);
+  lk_admin_test_wait_ms (300);
+  lk_admin_test_screenshot (GTK_WIDGET (dialog), "admin-import-signed", remote);
+  g_assert_cmpuint (warnings, ==, 0);
+
+  lk_admin_import_dialog_set_pem_files (dialog, NULL, right, FALSE);
+  run_import (dialog);
+  g_assert_null (lk_admin_import_dialog_get_error (dialog));
+  report = lk_admin_import_dialog_get_report (dialog);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->counts[LK_BULK_ADDED], ==, 1);
+  g_assert_cmpint (lk_admin_import_dialog_get_signature (dialog, NULL), ==, LK_PSKC_UNSIGNED);
+  g_assert_true (device_exists ("RSA-1"));
+
+  g_assert_cmpuint (warnings, ==, 0);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A server that cannot be reached: said plainly, and the form stays. */
 static void
 test_unreachable (void)
@@ -479,6 +722,7 @@ main (int argc, char *argv[])
   /* No G_TEST_OPTION_ISOLATE_DIRS: lk-test-session.sh gives fresh dirs,
    * and isolation would hide the icon theme (see test-admin-window.c). */
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (count_warnings, NULL, NULL);
   {
     g_autofree char *schema_dir = g_build_filename (g_getenv ("LK_BUILD_ROOT"), "data", NULL);
 
@@ -497,11 +741,15 @@ main (int argc, char *argv[])
   g_test_add_func ("/admin/import/pskc", test_pskc_keys);
   g_test_add_func ("/admin/import/stop-and-resume", test_stop_and_resume);
   g_test_add_func ("/admin/import/users-csv", test_users_csv);
+  g_test_add_func ("/admin/import/report-formulas", test_report_formulas);
+  g_test_add_func ("/admin/import/pskc-signed", test_pskc_signed);
+  g_test_add_func ("/admin/import/pskc-rsa", test_pskc_rsa);
   g_test_add_func ("/admin/import/unreachable", test_unreachable);
   g_test_add_func ("/admin/import/close-while-running", test_close_while_running);
 
   status = g_test_run ();
   g_clear_object (&backend);
+  pki_free_all ();
   {
     g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
     const char *name;
