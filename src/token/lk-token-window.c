@@ -29,6 +29,9 @@ now_seconds (void)
 
 /* ---- visible page ---- */
 
+static void lk_token_window_show_page (LkTokenWindow *self,
+                                       const char    *name);
+
 static void
 lk_token_window_update_page (LkTokenWindow *self)
 {
@@ -44,30 +47,30 @@ lk_token_window_update_page (LkTokenWindow *self)
   else
     page = "list";
 
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), page);
+  lk_token_window_show_page (self, page);
 }
 
-/* The large status-page icons are SVGs: looking one up makes GTK load
- * it (and librsvg) at once, so each page gets its icon when first shown
- * rather than at start-up, when the list is what shows. */
+/* The status pages start hidden (GTK then styles none of their widgets)
+ * and without their icons, which are SVGs: looking one up makes GTK load
+ * it, and librsvg, at once. Each page is completed when first shown; at
+ * start-up the list is what shows. */
 static void
-lk_token_window_on_page_changed (LkTokenWindow *self)
+lk_token_window_show_page (LkTokenWindow *self,
+                           const char    *name)
 {
   static const struct { const char *page, *icon; } icons[] = {
     { "empty", "dialog-password-symbolic" },
     { "no-results", "system-search-symbolic" },
     { "error", "dialog-warning-symbolic" },
   };
-  const char *name = gtk_stack_get_visible_child_name (GTK_STACK (self->stack));
+  GtkWidget *page = gtk_stack_get_child_by_name (GTK_STACK (self->stack), name);
 
-  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (icons); i++)
-    if (strcmp (name, icons[i].page) == 0)
-      {
-        GtkWidget *page = gtk_stack_get_child_by_name (GTK_STACK (self->stack), name);
-
-        if (ADW_IS_STATUS_PAGE (page) && adw_status_page_get_icon_name (ADW_STATUS_PAGE (page)) == NULL)
-          adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), icons[i].icon);
-      }
+  g_return_if_fail (page != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (icons); i++)
+    if (strcmp (name, icons[i].page) == 0 && adw_status_page_get_icon_name (ADW_STATUS_PAGE (page)) == NULL)
+      adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), icons[i].icon);
+  gtk_widget_set_visible (page, TRUE);
+  gtk_stack_set_visible_child (GTK_STACK (self->stack), page);
 }
 
 /* ---- timers: one to the next period boundary, one per second for the rings ---- */
@@ -397,7 +400,7 @@ on_list_ready (GObject      *source,
         return;
       lk_token_window_stop_spinner (self);
       adw_status_page_set_description (ADW_STATUS_PAGE (self->error_page), error->message);
-      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "error");
+      lk_token_window_show_page (self, "error");
       g_signal_emit (self, signals[SIGNAL_TOKENS_LOADED], 0);
       return;
     }
@@ -658,7 +661,7 @@ reload_action (GtkWidget  *widget,
 {
   LkTokenWindow *self = LK_TOKEN_WINDOW (widget);
 
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "loading");
+  lk_token_window_show_page (self, "loading");
   lk_token_window_reload (self);
 }
 
@@ -1019,7 +1022,6 @@ lk_token_window_class_init (LkTokenWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, error_page);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
-  gtk_widget_class_bind_template_callback (widget_class, lk_token_window_on_page_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_activate);
 
@@ -1110,7 +1112,7 @@ lk_token_window_init (LkTokenWindow *self)
 
   lk_token_window_init_intake (self);
 
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "loading");
+  lk_token_window_show_page (self, "loading");
   lk_token_window_reload (self);
 }
 

@@ -299,7 +299,7 @@ test_empty_state (void)
 }
 
 /* What the first screen does not show is not prepared at start-up: the
- * status pages get their (SVG) icons only when shown, and the loading
+ * status pages stay hidden and get their (SVG) icons only when shown, and the loading
  * spinner starts only if the keyring is slow. */
 static void
 test_start_up_pages (void)
@@ -325,6 +325,9 @@ test_start_up_pages (void)
   g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (stack, "empty"))));
   g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (stack, "no-results"))));
   g_assert_null (adw_status_page_get_icon_name (ADW_STATUS_PAGE (fresh->error_page)));
+  /* Hidden, so GTK styles none of their widgets. */
+  g_assert_false (gtk_widget_get_visible (gtk_stack_get_child_by_name (stack, "empty")));
+  g_assert_false (gtk_widget_get_visible (fresh->error_page));
 
   /* Shown, a page has its icon. */
   lk_token_window_set_search (fresh, "no such token");
