@@ -364,6 +364,106 @@ query_is (gpointer data)
          g_strcmp0 (lk_admin_user_list_model_get_query (window_for_query->model), data) == 0;
 }
 
+/* ---- where a keystroke's time goes --------------------------------------- */
+
+/* Timestamps of one keystroke's steps: the search entry's search-changed,
+ * the model's items-changed (the answer applied), the model settled, and
+ * the phases of each frame clock cycle until the result is painted. The
+ * frame clock's handlers that lay out and paint the window were connected
+ * before these, so "layout" and "paint" mark the ends of those phases. */
+typedef struct
+{
+  gint64 start;         /* the key */
+  gint64 changed;       /* search-changed */
+  gint64 applied;       /* last items-changed or loading → FALSE */
+  gint64 frame_start;   /* before-paint of the frame that painted it */
+  gint64 layout_end;
+  gint64 paint_end;
+  gint64 painted;       /* after-paint */
+  gboolean armed;       /* the answer is in: the next frame is the one */
+} Trace;
+
+static Trace trace;
+
+static void
+trace_changed (void)
+{
+  if (trace.changed == 0)
+    trace.changed = g_get_monotonic_time ();
+}
+
+static void
+trace_applied (void)
+{
+  trace.applied = g_get_monotonic_time ();
+}
+
+static void
+trace_before_paint (void)
+{
+  trace.frame_start = g_get_monotonic_time ();
+}
+
+static void
+trace_layout (void)
+{
+  trace.layout_end = g_get_monotonic_time ();
+}
+
+static void
+trace_paint (void)
+{
+  trace.paint_end = g_get_monotonic_time ();
+}
+
+static void
+trace_after_paint (void)
+{
+  if (trace.armed && trace.painted == 0)
+    trace.painted = g_get_monotonic_time ();
+}
+
+static void
+trace_connect (LkAdminWindow *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+  g_signal_connect_swapped (window->search_entry, "search-changed", G_CALLBACK (trace_changed), NULL);
+  g_signal_connect_swapped (clock, "before-paint", G_CALLBACK (trace_before_paint), NULL);
+  g_signal_connect_swapped (clock, "layout", G_CALLBACK (trace_layout), NULL);
+  g_signal_connect_swapped (clock, "paint", G_CALLBACK (trace_paint), NULL);
+  g_signal_connect_swapped (clock, "after-paint", G_CALLBACK (trace_after_paint), NULL);
+}
+
+static void
+trace_loading (LkAdminUserListModel *model)
+{
+  /* The window's own handlers (count, stack) ran before this one. */
+  if (!lk_admin_user_list_model_get_loading (model))
+    trace_applied ();
+}
+
+/* The steps of one keystroke, in milliseconds, appended to @steps[0..5]:
+ * key → search-changed, → answer on the main thread, → answer applied
+ * (items-changed, count, stack), → the frame starts, layout, paint. */
+static void
+trace_record (GArray  **steps,
+              double    answer_ms)
+{
+  double changed = (trace.changed - trace.start) / 1000.0;
+  double applied = (trace.applied - trace.start) / 1000.0;
+  double values[6];
+
+  values[0] = changed;
+  values[1] = answer_ms;
+  values[2] = MAX (applied - changed - answer_ms, 0);
+  values[3] = (trace.frame_start - trace.applied) / 1000.0;
+  values[4] = (trace.layout_end - trace.frame_start) / 1000.0;
+  values[5] = (trace.paint_end - trace.layout_end) / 1000.0;
+  for (guint i = 0; i < 6; i++)
+    g_array_append_val (steps[i], values[i]);
+}
+
 /* ---- SQLite's floor ------------------------------------------------------ */
 
 static sqlite3_stmt *raw_stmt;
@@ -454,6 +554,12 @@ main (int argc, char *argv[])
   gint64 account = 0;
   guint max_pages = 0;
   double gui_p50, engine_p50;
+  GArray *first_steps[6];
+  GArray *later_steps[6];
+  static const char *step_names[] = {
+    "key to search-changed", "search-changed to answer", "answer applied (model, count)",
+    "wait for the frame", "layout", "paint",
+  };
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -500,6 +606,13 @@ main (int argc, char *argv[])
   window_for_query = window;
   gtk_window_present (GTK_WINDOW (window));
   wait_for (settled, window);
+  trace_connect (window);
+  g_signal_connect (window->model, "notify::loading", G_CALLBACK (trace_loading), NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (first_steps); i++)
+    {
+      first_steps[i] = g_array_new (FALSE, FALSE, sizeof (double));
+      later_steps[i] = g_array_new (FALSE, FALSE, sizeof (double));
+    }
 
   raw = open_raw (db);
   for (int r = 0; r < rounds; r++)
@@ -515,6 +628,8 @@ main (int argc, char *argv[])
             g_autofree char *prefix = g_strndup (queries[q], k);
             g_autoptr(GPtrArray) found = NULL;
             int position = (int) k - 1;
+            g_autofree char *painted_login = NULL;
+            guint painted_n = 0;
             guint total = 0;
             gint64 start;
             double ms;
@@ -527,13 +642,25 @@ main (int argc, char *argv[])
              * the frame that shows it. */
             cpu = cpu_ms (RUSAGE_SELF);
             start = g_get_monotonic_time ();
+            memset (&trace, 0, sizeof trace);
+            trace.start = start;
             gtk_editable_insert_text (GTK_EDITABLE (window->search_entry), queries[q] + k - 1, 1, &position);
             wait_for (query_is, prefix);
             wait_for (settled, window);
             model_ms = lk_admin_user_list_model_get_last_latency (window->model) / 1000.0;
             g_array_append_val (model_latency, model_ms);
+            trace.armed = TRUE;
             wait_painted (GTK_WIDGET (window->user_list));
             ms = (g_get_monotonic_time () - start) / 1000.0;
+            trace_record (k == 1 ? first_steps : later_steps, model_ms);
+            /* What that frame showed, checked against the engine below. */
+            painted_n = g_list_model_get_n_items (G_LIST_MODEL (window->model));
+            if (painted_n > 0)
+              {
+                g_autoptr(LkAdminUserItem) top = g_list_model_get_item (G_LIST_MODEL (window->model), 0);
+
+                painted_login = lk_admin_user_item_get_loaded (top) ? g_strdup (lk_admin_user_item_get_login (top)) : NULL;
+              }
             g_array_append_val (gui_ms, ms);
             g_array_append_val (k == 1 ? first_key_ms : later_key_ms, ms);
             cpu = cpu_ms (RUSAGE_SELF) - cpu;
@@ -556,6 +683,15 @@ main (int argc, char *argv[])
             g_array_append_val (engine_ms, ms);
             cpu = cpu_ms (RUSAGE_SELF) - cpu;
             g_array_append_val (engine_cpu, cpu);
+            /* The painted frame held the whole answer: the count and the
+             * first row, loaded. */
+            if (painted_n != total ||
+                (total > 0 && g_strcmp0 (painted_login, ((LkUser *) g_ptr_array_index (found, 0))->login) != 0))
+              {
+                g_printerr ("admin-bench: “%s” painted %u users starting with %s; the engine finds %u\n",
+                            prefix, painted_n, painted_login ? painted_login : "(a placeholder)", total);
+                exit (1);
+              }
 
             /* Peer: SQLite's floor, one index range, one page. */
             start = g_get_monotonic_time ();
@@ -626,6 +762,10 @@ main (int argc, char *argv[])
             percentile (first_key_ms, 0.5), percentile (first_key_ms, 0.95));
     printf ("  later keystrokes (2 or more)           admin %7.2f ms p50, %7.2f ms p95\n",
             percentile (later_key_ms, 0.5), percentile (later_key_ms, 0.95));
+    for (guint i = 0; i < G_N_ELEMENTS (first_steps); i++)
+      printf ("  step %-32s first %6.2f / %6.2f ms  later %6.2f / %6.2f ms (p50 / p95)\n", step_names[i],
+              percentile (first_steps[i], 0.5), percentile (first_steps[i], 0.95),
+              percentile (later_steps[i], 0.5), percentile (later_steps[i], 0.95));
     printf ("one unchanged repaint (p50)         admin %7.2f ms (the display's own frame cost)\n",
             percentile (frame_ms, 0.5));
     printf ("CPU per cold start (p50)            admin %8.1f ms              peer GtkListView %8.1f ms             ratio %.2f\n",
@@ -638,6 +778,11 @@ main (int argc, char *argv[])
             far_p50, far_max, max_pages, max_pages * PAGE);
   }
 
+  for (guint i = 0; i < G_N_ELEMENTS (first_steps); i++)
+    {
+      g_array_unref (first_steps[i]);
+      g_array_unref (later_steps[i]);
+    }
   gtk_window_destroy (GTK_WINDOW (window));
   lk_engine_close (engine);
   return 0;

@@ -11,6 +11,7 @@ struct _LkAdminUserItem
   GObject   parent_instance;
 
   gboolean  loaded;
+  gboolean  stale;   /* still shows its previous user, drawn faint, until refilled */
   char     *login;
   char     *first_name;
   char     *last_name;
@@ -85,7 +86,7 @@ lk_admin_user_item_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_LOADED:
-      g_value_set_boolean (value, self->loaded);
+      g_value_set_boolean (value, self->loaded && !self->stale);
       break;
     case PROP_LOGIN:
       g_value_set_string (value, self->login);
@@ -113,7 +114,7 @@ lk_admin_user_item_get_property (GObject    *object,
       break;
     case PROP_OPACITY:
       /* Placeholders are drawn faint so a fast scroll reads as "loading". */
-      g_value_set_double (value, self->loaded ? 1.0 : 0.35);
+      g_value_set_double (value, self->loaded && !self->stale ? 1.0 : 0.35);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -182,9 +183,10 @@ lk_admin_user_item_fill (LkAdminUserItem *self,
   g_return_if_fail (LK_IS_ADMIN_USER_ITEM (self));
 
   g_object_freeze_notify (G_OBJECT (self));
-  was_loaded = self->loaded;
+  was_loaded = self->loaded && !self->stale;
   was_disabled = self->loaded && !self->enabled;
   self->loaded = TRUE;
+  self->stale = FALSE;
   self->enabled = !!enabled;
 
   if (set_field (&self->login, login))
@@ -229,7 +231,23 @@ gboolean
 lk_admin_user_item_get_loaded (LkAdminUserItem *self)
 {
   g_return_val_if_fail (LK_IS_ADMIN_USER_ITEM (self), FALSE);
-  return self->loaded;
+  return self->loaded && !self->stale;
+}
+
+void
+lk_admin_user_item_mark_stale (LkAdminUserItem *self)
+{
+  g_return_if_fail (LK_IS_ADMIN_USER_ITEM (self));
+
+  if (!self->loaded || self->stale)
+    return;
+  /* Only "loaded" and the opacity change: the texts stay, so the bound
+   * labels need no new layout now, only when the item is filled. */
+  self->stale = TRUE;
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPACITY]);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 const char *

@@ -21,6 +21,10 @@ void         lk_admin_user_item_fill             (LkAdminUserItem *self,
                                                   const char      *phone,
                                                   gboolean         enabled);
 
+/* Makes a filled item a placeholder again (get_loaded() FALSE, drawn
+ * faint) that keeps its texts until the next fill: the list model does
+ * this to rows it refills after the frame that shows the first ones. */
+void         lk_admin_user_item_mark_stale       (LkAdminUserItem *self);
 gboolean     lk_admin_user_item_get_loaded       (LkAdminUserItem *self);
 const char  *lk_admin_user_item_get_login        (LkAdminUserItem *self);
 const char  *lk_admin_user_item_get_first_name   (LkAdminUserItem *self);

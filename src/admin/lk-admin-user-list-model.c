@@ -18,6 +18,14 @@
  * covers just the positions past them. Building row widgets is what a
  * search cost on screen (docs/performance.md).
  *
+ * GtkListView keeps about 200 rows alive, not just the ones on screen, and
+ * lays out every row whose texts changed before it paints: refilling all
+ * 200 at once cost 20-40 ms of text layout on the first keystroke. So a
+ * new result fills the first FILL_AT_ONCE items at once (more than a
+ * window shows) and marks the others stale (not loaded, drawn faint,
+ * texts unchanged); a low-priority idle fills them FILL_AT_ONCE at a time
+ * after the frame that shows the first ones.
+ *
  * The order (login, name, email, last sign-in, creation; either way) is the
  * backend's: find_users' sort and order. */
 #include "config.h"
@@ -28,6 +36,8 @@
 #include "lk-admin-user-list-model.h"
 
 #define MAX_PAGES        64
+/* Rows refilled before the first frame of a new result, then per idle. */
+#define FILL_AT_ONCE     48
 /* Zero: keystrokes dispatched in one main-loop iteration (a paste, an input
  * method) still make one search, and a search started per keystroke costs
  * nothing once cancelled, since the backend skips it. */
@@ -61,6 +71,12 @@ struct _LkAdminUserListModel
   char         *error;
   gint64        sent_at;
   gint64        last_latency;
+
+  /* The rest of the first page of a new result, filled from an idle. */
+  GPtrArray    *deferred_items;
+  GPtrArray    *deferred_users;
+  guint         deferred_next;
+  guint         deferred_id;
 };
 
 static void lk_admin_user_list_model_list_model_init (GListModelInterface *iface);
@@ -137,19 +153,73 @@ page_length (LkAdminUserListModel *self,
 }
 
 static void
+fill_items (GPtrArray *items,
+            GPtrArray *users,
+            guint      from,
+            guint      to)
+{
+  for (guint i = from; i < to && i < items->len && i < users->len; i++)
+    {
+      const LkUser *user = g_ptr_array_index (users, i);
+
+      lk_admin_user_item_fill (g_ptr_array_index (items, i),
+                               user->login, user->first_name, user->last_name,
+                               user->email, user->mobile_phone, user->enabled);
+    }
+}
+
+static void
 fill_page (LkAdminUserListModel *self,
            Page                 *page,
            GPtrArray            *users)
 {
-  for (guint i = 0; i < page->items->len && i < users->len; i++)
-    {
-      const LkUser *user = g_ptr_array_index (users, i);
-
-      lk_admin_user_item_fill (g_ptr_array_index (page->items, i),
-                               user->login, user->first_name, user->last_name,
-                               user->email, user->mobile_phone, user->enabled);
-    }
+  fill_items (page->items, users, 0, page->items->len);
   page->loaded = TRUE;
+}
+
+static void
+clear_deferred (LkAdminUserListModel *self)
+{
+  g_clear_handle_id (&self->deferred_id, g_source_remove);
+  g_clear_pointer (&self->deferred_items, g_ptr_array_unref);
+  g_clear_pointer (&self->deferred_users, g_ptr_array_unref);
+}
+
+static gboolean
+fill_deferred (gpointer user_data)
+{
+  LkAdminUserListModel *self = user_data;
+  guint to = self->deferred_next + FILL_AT_ONCE;
+
+  fill_items (self->deferred_items, self->deferred_users, self->deferred_next, to);
+  self->deferred_next = to;
+  if (to < self->deferred_items->len && to < self->deferred_users->len)
+    return G_SOURCE_CONTINUE;
+  self->deferred_id = 0;
+  clear_deferred (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Fills the first FILL_AT_ONCE items of a new result's first page now and
+ * the rest from a low-priority idle, so the next frame lays out only the
+ * rows a window shows. */
+static void
+fill_first_page (LkAdminUserListModel *self,
+                 Page                 *page,
+                 GPtrArray            *users)
+{
+  clear_deferred (self);
+  page->loaded = TRUE;
+  fill_items (page->items, users, 0, FILL_AT_ONCE);
+  if (page->items->len <= FILL_AT_ONCE || users->len <= FILL_AT_ONCE)
+    return;
+  for (guint i = FILL_AT_ONCE; i < page->items->len; i++)
+    lk_admin_user_item_mark_stale (g_ptr_array_index (page->items, i));
+  self->deferred_items = g_ptr_array_ref (page->items);
+  self->deferred_users = g_ptr_array_ref (users);
+  self->deferred_next = FILL_AT_ONCE;
+  /* Below GTK's redraw priority: the frame comes first. */
+  self->deferred_id = g_idle_add_full (G_PRIORITY_LOW, fill_deferred, self, NULL);
 }
 
 static void
@@ -284,8 +354,10 @@ page_fetched (GObject      *source,
         {
           page = new_page_full (self, 0, page_length (self, total, 0), reuse);
           page->requested = TRUE;
-          fill_page (self, page, users);
+          fill_first_page (self, page, users);
         }
+      else
+        clear_deferred (self);
       self->n_items = keep;
       if (old > keep)
         g_list_model_items_changed (G_LIST_MODEL (self), keep, old - keep, 0);
@@ -343,6 +415,7 @@ start_reset (LkAdminUserListModel *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->generation++;
+  clear_deferred (self);
   self->sent_at = g_get_monotonic_time ();
   set_loading (self, TRUE);
 
@@ -414,6 +487,7 @@ lk_admin_user_list_model_dispose (GObject *object)
   LkAdminUserListModel *self = LK_ADMIN_USER_LIST_MODEL (object);
 
   g_clear_handle_id (&self->debounce_id, g_source_remove);
+  clear_deferred (self);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
