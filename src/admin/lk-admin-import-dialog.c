@@ -741,6 +741,27 @@ on_file_chosen (GtkNativeDialog     *chooser,
   g_clear_object (&self->chooser);
 }
 
+/* Opens a file chooser for @choosing with @filter and "All files". */
+static void
+open_chooser (LkAdminImportDialog *self,
+              const char          *title,
+              GtkFileFilter       *filter,
+              Choosing             choosing)
+{
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                                               _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
+  self->choosing = choosing;
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_file_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
 static void
 choose_action (GtkWidget  *widget,
                const char *action_name,
@@ -748,7 +769,6 @@ choose_action (GtkWidget  *widget,
 {
   LkAdminImportDialog *self = LK_ADMIN_IMPORT_DIALOG (widget);
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
   if (current_kind (self) == LK_ADMIN_IMPORT_PSKC)
     {
@@ -763,16 +783,7 @@ choose_action (GtkWidget  *widget,
       gtk_file_filter_add_pattern (filter, "*.csv");
       gtk_file_filter_add_mime_type (filter, "text/csv");
     }
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Choose the File to Import"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
-  self->choosing = CHOOSING_FILE;
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_file_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  open_chooser (self, _("Choose the File to Import"), filter, CHOOSING_FILE);
 }
 
 static void
@@ -780,27 +791,16 @@ choose_pem_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  LkAdminImportDialog *self = LK_ADMIN_IMPORT_DIALOG (widget);
   gboolean signer = g_str_equal (action_name, "import.choose-signer");
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
   gtk_file_filter_set_name (filter, signer ? _("Certificates (PEM)") : _("Private keys (PEM)"));
   gtk_file_filter_add_pattern (filter, "*.pem");
   gtk_file_filter_add_pattern (filter, signer ? "*.crt" : "*.key");
   gtk_file_filter_add_pattern (filter, signer ? "*.cer" : "*.pkey");
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (signer ? _("Choose the Vendor’s Signing Certificate")
-                                                      : _("Choose the Private Key"),
-                                               GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                                               _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
-  self->choosing = signer ? CHOOSING_SIGNER : CHOOSING_PRIVATE_KEY;
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_file_chosen), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  open_chooser (LK_ADMIN_IMPORT_DIALOG (widget),
+                signer ? _("Choose the Vendor’s Signing Certificate") : _("Choose the Private Key"), filter,
+                signer ? CHOOSING_SIGNER : CHOOSING_PRIVATE_KEY);
 }
 
 static void
