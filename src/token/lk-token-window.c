@@ -1081,8 +1081,8 @@ lk_token_window_init (LkTokenWindow *self)
     g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
     g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
     g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row), self);
-    gtk_list_view_set_factory (GTK_LIST_VIEW (self->list_view), factory);
-    gtk_list_view_set_model (GTK_LIST_VIEW (self->list_view), GTK_SELECTION_MODEL (selection));
+    gtk_grid_view_set_factory (GTK_GRID_VIEW (self->list_view), factory);
+    gtk_grid_view_set_model (GTK_GRID_VIEW (self->list_view), GTK_SELECTION_MODEL (selection));
     g_object_unref (factory);
     g_object_unref (selection);
   }

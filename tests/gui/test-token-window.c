@@ -340,6 +340,43 @@ test_start_up_pages (void)
   g_assert_true (lk_wallet_remove_sync (wallet, a->id, NULL, NULL));
 }
 
+/* With many tokens only about a screenful of rows is built (GTK 4.8's
+ * list view would build 200: the list is a one-column grid view). */
+static void
+test_many_tokens_few_rows (void)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) lk_wallet_token_free);
+  g_autoptr(GError) error = NULL;
+  LkTokenWindow *fresh;
+  gboolean loaded = FALSE;
+
+  wipe_wallet ();
+  for (guint i = 0; i < 80; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("otpauth://totp/Many:user%02u?secret=JBSWY3DPEHPK3PXP&issuer=Many", i);
+      g_autoptr(LkOtpauth) uri = lk_otpauth_parse (text, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (batch, lk_wallet_token_new (uri));
+    }
+  g_assert_true (lk_wallet_add_many_sync (wallet, batch, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  fresh = LK_TOKEN_WINDOW (lk_token_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (fresh), 460, 560);
+  g_signal_connect (fresh, "tokens-loaded", G_CALLBACK (on_loaded), &loaded);
+  gtk_window_present (GTK_WINDOW (fresh));
+  wait_until (&loaded);
+  wait_ms (200);
+
+  g_assert_cmpuint (lk_token_window_count_rows (fresh), ==, 80);
+  g_assert_cmpuint (g_hash_table_size (fresh->bound_rows), >, 0);
+  g_assert_cmpuint (g_hash_table_size (fresh->bound_rows), <=, 40);
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  wipe_wallet ();
+}
+
 static void
 test_list_and_search (void)
 {
@@ -1013,6 +1050,7 @@ main (int    argc,
   g_test_add_func ("/token/format-code", test_code_format);
   g_test_add_func ("/token/window/empty-state", test_empty_state);
   g_test_add_func ("/token/window/start-up-pages", test_start_up_pages);
+  g_test_add_func ("/token/window/many-tokens-few-rows", test_many_tokens_few_rows);
   g_test_add_func ("/token/window/list-and-search", test_list_and_search);
   g_test_add_func ("/token/window/copy-and-clear", test_copy_and_clear);
   g_test_add_func ("/token/window/hide-codes", test_hide_codes);
