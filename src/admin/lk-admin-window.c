@@ -185,6 +185,8 @@ update_list_state (LkAdminWindow *self)
 
   if (loading && n == 0)
     count = g_strdup (_("Searching…"));
+  else if (loading)
+    return;  /* the last result's count stays until the new one is in */
   else if (query && *query)
     count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u user matches “%s”", "%u users match “%s”", n), n, query);
   else

@@ -104,6 +104,13 @@ wait_painted (void)
   g_signal_handler_disconnect (clock, id);
 }
 
+static gboolean
+searching (gpointer data)
+{
+  return lk_admin_user_list_model_get_loading (window->model) &&
+         g_strcmp0 (lk_admin_user_list_model_get_query (window->model), data) == 0;
+}
+
 static void
 search (const char *query)
 {
@@ -128,8 +135,15 @@ test_refill_after_frame (void)
   assert_login_at (LK_ADMIN_USER_PAGE_SIZE - 1, "alpha", LK_ADMIN_USER_PAGE_SIZE - 1);
   wait_painted ();
   first_before = item_at (0);
+  g_assert_cmpstr (gtk_label_get_text (window->count_label), ==, "520 users");
 
-  search ("beta");
+  /* While the search runs, the count stays the last result's: never the
+   * old number next to the new query. */
+  gtk_editable_set_text (GTK_EDITABLE (window->search_entry), "beta");
+  lk_admin_test_wait_for (searching, (gpointer) "beta");
+  g_assert_cmpstr (gtk_label_get_text (window->count_label), ==, "520 users");
+  lk_admin_test_wait_for (settled, (gpointer) "beta");
+  g_assert_cmpstr (gtk_label_get_text (window->count_label), ==, "260 users match “beta”");
   /* The answer is in; the idle that fills the rest has not run yet (it
    * runs below the priority of the frame). */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (window->model)), ==, FAMILY_SIZE);
