@@ -208,29 +208,29 @@ has_main_window (Display    *display,
   return found;
 }
 
-/* OTPClient: from exec to its main window being mapped. OTPClient 3.1
- * reads its password from the keyring, decrypts the database and fills
- * its token list before it shows that window, so this is the moment the
- * 200 tokens are on screen (it shows a code only when a row is clicked). */
+/* Starts @argv and waits for its main window titled @title: the time from
+ * exec to that window being mapped, and VmRSS 1 s later. */
 static gboolean
-run_otpclient (Display *display,
-               double  *out_ms,
-               long    *out_rss)
+run_until_window (Display     *display,
+                  char       **argv,
+                  char       **envp,
+                  const char  *title,
+                  double      *out_ms,
+                  long        *out_rss)
 {
-  char *argv[] = { (char *) "otpclient", NULL };
   g_autoptr(GError) error = NULL;
   gint64 start;
   GPid pid;
 
   start = g_get_monotonic_time ();
-  if (!g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+  if (!g_spawn_async (NULL, argv, envp, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error))
     {
-      g_printerr ("otpclient: %s\n", error->message);
+      g_printerr ("%s: %s\n", argv[0], error->message);
       return FALSE;
     }
 
-  while (!has_main_window (display, DefaultRootWindow (display), 0, "OTPClient"))
+  while (!has_main_window (display, DefaultRootWindow (display), 0, title))
     {
       if (g_get_monotonic_time () - start > LIMIT_US)
         {
@@ -247,6 +247,20 @@ run_otpclient (Display *display,
   return TRUE;
 }
 
+/* OTPClient: from exec to its main window being mapped. OTPClient 3.1
+ * reads its password from the keyring, decrypts the database and fills
+ * its token list before it shows that window, so this is the moment the
+ * 200 tokens are on screen (it shows a code only when a row is clicked). */
+static gboolean
+run_otpclient (Display *display,
+               double  *out_ms,
+               long    *out_rss)
+{
+  char *argv[] = { (char *) "otpclient", NULL };
+
+  return run_until_window (display, argv, NULL, "OTPClient", out_ms, out_rss);
+}
+
 /* The real `latchkey --token`, which also links admin mode's libraries
  * and registers its D-Bus name: from exec to its window being mapped (it
  * maps before the keyring answers, so this is not "codes shown"), and its
@@ -259,28 +273,8 @@ run_latchkey_app (Display    *display,
 {
   char *argv[] = { (char *) program, (char *) "--token", NULL };
   g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "GSK_RENDERER");
-  g_autoptr(GError) error = NULL;
-  gint64 start;
-  GPid pid;
 
-  start = g_get_monotonic_time ();
-  if (!g_spawn_async (NULL, argv, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
-                      NULL, NULL, &pid, &error))
-    g_error ("%s", error->message);
-  while (!has_main_window (display, DefaultRootWindow (display), 0, "Latchkey"))
-    {
-      if (g_get_monotonic_time () - start > LIMIT_US)
-        {
-          stop (pid);
-          return FALSE;
-        }
-      g_usleep (2000);
-    }
-  *out_ms = (g_get_monotonic_time () - start) / 1000.0;
-  g_usleep (SETTLE_US);
-  *out_rss = rss_kib (pid);
-  stop (pid);
-  return TRUE;
+  return run_until_window (display, argv, envp, "Latchkey", out_ms, out_rss);
 }
 
 static int
