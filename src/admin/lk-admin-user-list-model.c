@@ -21,10 +21,11 @@
  * GtkListView keeps about 200 rows alive, not just the ones on screen, and
  * lays out every row whose texts changed before it paints: refilling all
  * 200 at once cost 20-40 ms of text layout on the first keystroke. So a
- * new result fills the first FILL_AT_ONCE items at once (more than a
- * window shows) and marks the others stale (not loaded, drawn faint,
- * texts unchanged); a low-priority idle fills them FILL_AT_ONCE at a time
- * after the frame that shows the first ones.
+ * new result fills FILL_AT_ONCE items at once (more than a window shows),
+ * from just above the first row the view shows, and marks the others of
+ * the first page stale (not loaded, drawn faint, texts unchanged); a
+ * low-priority idle fills them FILL_AT_ONCE at a time after the frame that
+ * shows the first ones.
  *
  * The order (login, name, email, last sign-in, creation; either way) is the
  * backend's: find_users' sort and order. */
@@ -38,6 +39,8 @@
 #define MAX_PAGES        64
 /* Rows refilled before the first frame of a new result, then per idle. */
 #define FILL_AT_ONCE     48
+/* Rows above the first one shown that are refilled with it. */
+#define FILL_ABOVE       4
 /* Zero: keystrokes dispatched in one main-loop iteration (a paste, an input
  * method) still make one search, and a search started per keystroke costs
  * nothing once cancelled, since the backend skips it. */
@@ -71,6 +74,8 @@ struct _LkAdminUserListModel
   char         *error;
   gint64        sent_at;
   gint64        last_latency;
+
+  GtkScrollable *view;        /* weak */
 
   /* The rest of the first page of a new result, filled from an idle. */
   GPtrArray    *deferred_items;
@@ -185,6 +190,8 @@ clear_deferred (LkAdminUserListModel *self)
   g_clear_pointer (&self->deferred_users, g_ptr_array_unref);
 }
 
+/* Fills the next FILL_AT_ONCE items; those already filled first cost only
+ * the comparisons that find them unchanged. */
 static gboolean
 fill_deferred (gpointer user_data)
 {
@@ -200,24 +207,51 @@ fill_deferred (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Fills the first FILL_AT_ONCE items of a new result's first page now and
- * the rest from a low-priority idle, so the next frame lays out only the
- * rows a window shows. */
+/* The position of the first row the view shows, from its adjustment over
+ * the @n_items it still shows (the rows are all the same height). */
+static guint
+first_shown (LkAdminUserListModel *self,
+             guint                 n_items)
+{
+  GtkAdjustment *adjustment = self->view ? gtk_scrollable_get_vadjustment (self->view) : NULL;
+  double upper;
+
+  if (adjustment == NULL || n_items == 0)
+    return 0;
+  upper = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_lower (adjustment);
+  if (upper <= 0)
+    return 0;
+  return (guint) MIN ((gtk_adjustment_get_value (adjustment) - gtk_adjustment_get_lower (adjustment))
+                      / upper * n_items, n_items - 1);
+}
+
+/* Fills FILL_AT_ONCE items of a new result's first page now, from just
+ * above the first row shown, and the rest from a low-priority idle, so the
+ * next frame lays out only the rows a window shows. */
 static void
 fill_first_page (LkAdminUserListModel *self,
                  Page                 *page,
-                 GPtrArray            *users)
+                 GPtrArray            *users,
+                 guint                 shown)
 {
+  guint length = MIN (page->items->len, users->len);
+  guint from = shown > FILL_ABOVE ? shown - FILL_ABOVE : 0;
+
   clear_deferred (self);
   page->loaded = TRUE;
-  fill_items (page->items, users, 0, FILL_AT_ONCE);
-  if (page->items->len <= FILL_AT_ONCE || users->len <= FILL_AT_ONCE)
-    return;
-  for (guint i = FILL_AT_ONCE; i < page->items->len; i++)
-    lk_admin_user_item_mark_stale (g_ptr_array_index (page->items, i));
+  if (length <= FILL_AT_ONCE)
+    {
+      fill_items (page->items, users, 0, length);
+      return;
+    }
+  from = MIN (from, length - FILL_AT_ONCE);
+  fill_items (page->items, users, from, from + FILL_AT_ONCE);
+  for (guint i = 0; i < page->items->len; i++)
+    if (i < from || i >= from + FILL_AT_ONCE)
+      lk_admin_user_item_mark_stale (g_ptr_array_index (page->items, i));
   self->deferred_items = g_ptr_array_ref (page->items);
   self->deferred_users = g_ptr_array_ref (users);
-  self->deferred_next = FILL_AT_ONCE;
+  self->deferred_next = 0;
   /* Below GTK's redraw priority: the frame comes first. */
   self->deferred_id = g_idle_add_full (G_PRIORITY_LOW, fill_deferred, self, NULL);
 }
@@ -354,7 +388,7 @@ page_fetched (GObject      *source,
         {
           page = new_page_full (self, 0, page_length (self, total, 0), reuse);
           page->requested = TRUE;
-          fill_first_page (self, page, users);
+          fill_first_page (self, page, users, first_shown (self, old));
         }
       else
         clear_deferred (self);
@@ -488,6 +522,7 @@ lk_admin_user_list_model_dispose (GObject *object)
 
   g_clear_handle_id (&self->debounce_id, g_source_remove);
   clear_deferred (self);
+  g_clear_weak_pointer (&self->view);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -629,6 +664,16 @@ lk_admin_user_list_model_refresh (LkAdminUserListModel *self)
 {
   g_return_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self));
   start_reset (self);
+}
+
+void
+lk_admin_user_list_model_set_view (LkAdminUserListModel *self,
+                                   GtkScrollable        *view)
+{
+  g_return_if_fail (LK_IS_ADMIN_USER_LIST_MODEL (self));
+  g_return_if_fail (view == NULL || GTK_IS_SCROLLABLE (view));
+
+  g_set_weak_pointer (&self->view, view);
 }
 
 void

@@ -3,7 +3,7 @@
  * of 100,000 users costs what the visible rows cost. */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "lk-backend.h"
 #include "lk-admin-user-item.h"
@@ -36,6 +36,10 @@ LkUserSort  lk_admin_user_list_model_get_sort             (LkAdminUserListModel 
                                                            gboolean             *descending);
 /* Reloads the current search (after an enrol, an edit or a delete). */
 void        lk_admin_user_list_model_refresh              (LkAdminUserListModel *self);
+/* The list view showing the model (kept as a weak pointer): a new result
+ * first refills the rows it shows, found from its vertical adjustment. */
+void        lk_admin_user_list_model_set_view             (LkAdminUserListModel *self,
+                                                           GtkScrollable        *view);
 /* Cancels everything in flight; the model keeps what it has. */
 void        lk_admin_user_list_model_cancel               (LkAdminUserListModel *self);
 

@@ -335,6 +335,7 @@ lk_admin_window_set_backend (LkAdminWindow *self,
 
   model = lk_admin_user_list_model_new (backend);
   g_set_object (&self->model, model);
+  lk_admin_user_list_model_set_view (model, GTK_SCROLLABLE (self->user_list));
   g_signal_connect_object (model, "items-changed", G_CALLBACK (on_model_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (model, "notify::loading", G_CALLBACK (on_model_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (model, "notify::error", G_CALLBACK (update_list_state), self, G_CONNECT_SWAPPED);

@@ -163,6 +163,7 @@ test_refill_after_frame (void)
   wait_painted ();
   g_assert_true (shows_text (GTK_WIDGET (window->user_list), "beta.000"));
   g_assert_false (shows_text (GTK_WIDGET (window->user_list), "alpha.000"));
+  lk_admin_test_screenshot (GTK_WIDGET (window), "admin-user-list-search", FALSE);
 
   /* Then the rest of the page fills in. */
   lk_admin_test_wait_for (page_filled, NULL);
@@ -175,6 +176,39 @@ test_refill_after_frame (void)
     lk_admin_test_wait_for ((LkAdminTestCondition) lk_admin_user_item_get_loaded, far);
     assert_login_at (FAMILY_SIZE - 1, "beta", FAMILY_SIZE - 1);
   }
+}
+
+/* Scrolled down to row 100, a new result first refills the rows shown
+ * there, not the top of the page. */
+static void
+test_refill_where_scrolled (void)
+{
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (window->user_list));
+  g_autoptr(LkAdminUserItem) top = NULL;
+  double row;
+
+  search ("");
+  lk_admin_test_wait_for (page_filled, NULL);
+  wait_painted ();
+  row = gtk_adjustment_get_upper (adjustment) / (2 * FAMILY_SIZE);
+  gtk_adjustment_set_value (adjustment, 100 * row);
+  wait_painted ();
+  wait_painted ();
+  g_assert_true (shows_text (GTK_WIDGET (window->user_list), "alpha.100"));
+
+  search ("beta");
+  for (guint i = 100; i < 100 + FILLED_AT_ONCE - 8; i++)
+    assert_login_at (i, "beta", i);
+  top = item_at (0);
+  g_assert_false (lk_admin_user_item_get_loaded (top));
+  wait_painted ();
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 90 * row);
+  g_assert_true (shows_text (GTK_WIDGET (window->user_list), "beta.100"));
+  g_assert_false (shows_text (GTK_WIDGET (window->user_list), "alpha.100"));
+  g_assert_false (shows_text (GTK_WIDGET (window->user_list), "alpha.110"));
+  lk_admin_test_wait_for (page_filled, NULL);
+  assert_login_at (0, "beta", 0);
+  gtk_adjustment_set_value (adjustment, 0);
 }
 
 /* Keystrokes typed faster than the answers come back, and a new search
@@ -306,6 +340,7 @@ main (int argc, char *argv[])
   lk_admin_test_wait_for (settled, (gpointer) "");
 
   g_test_add_func ("/admin/user-list/refill-after-frame", test_refill_after_frame);
+  g_test_add_func ("/admin/user-list/refill-where-scrolled", test_refill_where_scrolled);
   g_test_add_func ("/admin/user-list/fast-typing", test_fast_typing);
   g_test_add_func ("/admin/user-list/close-while-filling", test_close_while_filling);
   status = g_test_run ();
