@@ -728,9 +728,13 @@ lk_admin_user_list_model_find_loaded (LkAdminUserListModel *self,
     for (guint i = 0; i < page->items->len; i++)
       {
         LkAdminUserItem *item = g_ptr_array_index (page->items, i);
+        const char *here = NULL;
 
-        if (lk_admin_user_item_get_loaded (item) &&
-            g_strcmp0 (lk_admin_user_item_get_login (item), login) == 0)
+        if (lk_admin_user_item_get_loaded (item))
+          here = lk_admin_user_item_get_login (item);
+        else if (page->items == self->deferred_items && i < self->deferred_users->len)
+          here = ((LkUser *) g_ptr_array_index (self->deferred_users, i))->login;  /* filled within a frame */
+        if (g_strcmp0 (here, login) == 0)
           return (int) (page->index * LK_ADMIN_USER_PAGE_SIZE + i);
       }
   return -1;

@@ -51,7 +51,8 @@ const char *lk_admin_user_list_model_get_error            (LkAdminUserListModel 
 gint64      lk_admin_user_list_model_get_last_latency     (LkAdminUserListModel *self);
 /* How many pages are held now (at most a fixed number; the rest are dropped). */
 guint       lk_admin_user_list_model_get_n_cached_pages   (LkAdminUserListModel *self);
-/* The position of @login among the loaded items, or -1. */
+/* The position of @login among the loaded items, or among the stale items
+ * a new result is about to fill with it; -1 if neither. */
 int         lk_admin_user_list_model_find_loaded          (LkAdminUserListModel *self,
                                                            const char           *login);
 

@@ -152,9 +152,12 @@ test_refill_after_frame (void)
   stale = item_at (FILLED_AT_ONCE);
   g_assert_false (lk_admin_user_item_get_loaded (stale));
   g_assert_cmpstr (lk_admin_user_item_get_login (stale), ==, "alpha.048");
-  /* Stale rows are never taken for the user they still show. */
+  /* Stale rows are never taken for the user they still show, but for the
+   * one they are about to show (the open user stays selected). */
   g_assert_cmpint (lk_admin_user_list_model_find_loaded (window->model, "alpha.048"), ==, -1);
   g_assert_cmpint (lk_admin_user_list_model_find_loaded (window->model, "beta.047"), ==, FILLED_AT_ONCE - 1);
+  g_assert_cmpint (lk_admin_user_list_model_find_loaded (window->model, "beta.150"), ==, 150);
+  g_assert_cmpint (lk_admin_user_list_model_find_loaded (window->model, "beta.210"), ==, -1);  /* page 2 */
   /* The rows are the same objects, refilled in place. */
   first_after = item_at (0);
   g_assert_true (first_after == first_before);
