@@ -734,7 +734,7 @@ lk_admin_user_list_model_find_loaded (LkAdminUserListModel *self,
           here = lk_admin_user_item_get_login (item);
         else if (page->items == self->deferred_items && i < self->deferred_users->len)
           here = ((LkUser *) g_ptr_array_index (self->deferred_users, i))->login;  /* filled within a frame */
-        if (g_strcmp0 (here, login) == 0)
+        if (here != NULL && g_strcmp0 (here, login) == 0)
           return (int) (page->index * LK_ADMIN_USER_PAGE_SIZE + i);
       }
   return -1;
