@@ -162,9 +162,14 @@ lk_wallet_activation_get_binding_secret_sync (GCancellable  *cancellable,
   guint8 fresh[LK_ACTIVATION_BINDING_SECRET_SIZE];
   char *text;
 
-  text = lookup (KIND_BINDING, NULL, cancellable, error);
-  if (text == NULL && error != NULL && *error != NULL)
-    return NULL;
+  /* A failed lookup is told apart from "none yet" even when the caller
+   * passes no GError: making a fresh secret then would unbind the device. */
+  text = lookup (KIND_BINDING, NULL, cancellable, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
   if (text != NULL)
     {
