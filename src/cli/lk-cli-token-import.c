@@ -281,7 +281,6 @@ lk_cli_token_import_run (LkCliContext *ctx,
   else if (g_str_equal (source, "-"))
     {
       g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-      g_autoptr(GBytes) data = NULL;
       guint8 *buffer = g_malloc (LK_IMPORT_MAX_FILE_SIZE + 1);
       gsize read = 0;
 
