@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <adwaita.h>
 
+#include "lk-memory.h"
 #include "lk-renderer.h"
 #include "lk-token-window-private.h"
 
@@ -50,6 +51,7 @@ main (int    argc,
   GtkWindow *window;
 
   started = g_get_monotonic_time ();
+  lk_memory_limit_arenas ();
   lk_renderer_choose ("/dev");
   gtk_init ();
   adw_init ();

@@ -104,6 +104,30 @@ rss_kib (GPid pid)
   return line != NULL ? strtol (line + 6, NULL, 10) : -1;
 }
 
+/* With LK_BENCH_SMAPS_DIR set, keeps /proc/PID/smaps of each measured
+ * process, taken right after its VmRSS, as DIR/NAME-RUN.smaps: where the
+ * resident pages are, mapping by mapping. */
+static void
+save_smaps (GPid        pid,
+            const char *name,
+            guint       run)
+{
+  const char *dir = g_getenv ("LK_BENCH_SMAPS_DIR");
+  g_autofree char *path = g_strdup_printf ("/proc/%d/smaps", pid);
+  g_autofree char *file = NULL, *target = NULL, *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  if (dir == NULL)
+    return;
+  file = g_strdup_printf ("%s-%u.smaps", name, run);
+  g_strdelimit (file, " ()=", '_');
+  target = g_build_filename (dir, file, NULL);
+  if (!g_file_get_contents (path, &contents, &length, &error) ||
+      !g_file_set_contents (target, contents, length, &error))
+    g_printerr ("bench-token: smaps of %d: %s\n", pid, error->message);
+}
+
 static void
 stop (GPid pid)
 {
@@ -167,6 +191,7 @@ run_latchkey (const char   *program,
 
   g_usleep (SETTLE_US);
   config->rss[i] = rss_kib (pid);
+  save_smaps (pid, config->label, i);
   stop (pid);
   return TRUE;
 }
@@ -215,9 +240,11 @@ run_until_window (Display     *display,
                   char       **argv,
                   char       **envp,
                   const char  *title,
+                  guint        run,
                   double      *out_ms,
                   long        *out_rss)
 {
+  g_autofree char *name = g_path_get_basename (argv[0]);
   g_autoptr(GError) error = NULL;
   gint64 start;
   GPid pid;
@@ -243,6 +270,7 @@ run_until_window (Display     *display,
 
   g_usleep (SETTLE_US);
   *out_rss = rss_kib (pid);
+  save_smaps (pid, name, run);
   stop (pid);
   return TRUE;
 }
@@ -253,12 +281,13 @@ run_until_window (Display     *display,
  * 200 tokens are on screen (it shows a code only when a row is clicked). */
 static gboolean
 run_otpclient (Display *display,
+               guint    run,
                double  *out_ms,
                long    *out_rss)
 {
   char *argv[] = { (char *) "otpclient", NULL };
 
-  return run_until_window (display, argv, NULL, "OTPClient", out_ms, out_rss);
+  return run_until_window (display, argv, NULL, "OTPClient", run, out_ms, out_rss);
 }
 
 /* The real `latchkey --token`, which also links admin mode's libraries
@@ -268,13 +297,14 @@ run_otpclient (Display *display,
 static gboolean
 run_latchkey_app (Display    *display,
                   const char *program,
+                  guint       run,
                   double     *out_ms,
                   long       *out_rss)
 {
   char *argv[] = { (char *) program, (char *) "--token", NULL };
   g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "GSK_RENDERER");
 
-  return run_until_window (display, argv, envp, "Latchkey", out_ms, out_rss);
+  return run_until_window (display, argv, envp, "Latchkey", run, out_ms, out_rss);
 }
 
 static int
@@ -368,7 +398,7 @@ main (int    argc,
         {
           long rss = 0;
 
-          if (!run_latchkey_app (display, app, &app_ms[i], &rss))
+          if (!run_latchkey_app (display, app, i, &app_ms[i], &rss))
             g_error ("latchkey --token did not map its window");
           app_rss[i] = rss;
           if (i > 0)
@@ -379,7 +409,7 @@ main (int    argc,
         {
           long rss = 0;
 
-          if (!run_otpclient (display, &oc_ms[oc_runs], &rss))
+          if (!run_otpclient (display, i, &oc_ms[oc_runs], &rss))
             g_error ("OTPClient did not show its main window");
           oc_rss[oc_runs] = rss;
           if (i > 0)

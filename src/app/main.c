@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "lk-application.h"
+#include "lk-memory.h"
 #include "lk-renderer.h"
 #include "lk-token-window.h"
 #ifdef LK_HAVE_ADMIN
@@ -19,6 +20,8 @@ main (int    argc,
   g_autoptr(LkApplication) app = NULL;
   const char *localedir;
 
+  /* Before any thread starts (lk-memory.c says why). */
+  lk_memory_limit_arenas ();
   setlocale (LC_ALL, "");
   /* LATCHKEY_LOCALEDIR lets tests and uninstalled runs use the build's
    * po/ directory (docs/packaging.md). */

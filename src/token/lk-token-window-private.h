@@ -28,6 +28,7 @@ struct _LkTokenWindow
   guint                 tick_source;
   guint                 spinner_source; /* starts the loading spinner if the keyring is slow */
   gboolean              loaded;
+  guint                 release_source; /* gives start-up's leftover memory back after the first list */
 
   /* The code we put on the clipboard and the timer that takes it off. */
   GdkContentProvider   *clipboard_content;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "lk-memory.h"
 #include "lk-secure.h"
 #include "lk-token-intake.h"
 #include "lk-token-item.h"
@@ -383,6 +384,21 @@ lk_token_window_stop_spinner (LkTokenWindow *self)
   gtk_spinner_stop (GTK_SPINNER (self->loading_spinner));
 }
 
+/* Once the first list is on screen, start-up's leftovers go back to the
+ * kernel: the free pages of the heap (D-Bus replies, the secrets'
+ * buffers, CSS parsing) and the ~650 KiB of main-thread stack that
+ * libadwaita's style sheet left touched (lk-memory.c). A low-priority
+ * idle runs after the frame that shows the codes. */
+static gboolean
+on_release_start_up_memory (gpointer user_data)
+{
+  LkTokenWindow *self = user_data;
+
+  self->release_source = 0;
+  lk_memory_release_unused ();
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_list_ready (GObject      *source,
                GAsyncResult *result,
@@ -417,6 +433,8 @@ on_list_ready (GObject      *source,
     }
 
   lk_token_window_stop_spinner (self);
+  if (!self->loaded)
+    self->release_source = g_idle_add_full (G_PRIORITY_LOW, on_release_start_up_memory, self, NULL);
   self->loaded = TRUE;
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        items->pdata, items->len);
@@ -946,6 +964,7 @@ lk_token_window_dispose (GObject *object)
 
   lk_token_window_stop_timers (self);
   g_clear_handle_id (&self->spinner_source, g_source_remove);
+  g_clear_handle_id (&self->release_source, g_source_remove);
   if (self->delete_toast != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->delete_toast), (gpointer *) &self->delete_toast);
   self->delete_toast = NULL;

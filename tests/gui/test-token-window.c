@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "lk-camera-scanner.h"
+#include "lk-memory.h"
 #include "lk-qr.h"
 #include "lk-scanner-dialog.h"
 #include "lk-token-entry-dialog.h"
@@ -375,6 +376,51 @@ test_many_tokens_few_rows (void)
 
   gtk_window_destroy (GTK_WINDOW (fresh));
   wipe_wallet ();
+}
+
+/* Fills @depth frames of 16 KiB of the main thread's stack, as GTK's
+ * recursive CSS selector tree does when libadwaita loads its style sheet. */
+static __attribute__ ((noinline)) guint
+deepen_stack (guint depth)
+{
+  volatile guint8 frame[16 * 1024];
+  guint below;
+
+  for (gsize i = 0; i < sizeof frame; i += 1024)
+    frame[i] = (guint8) depth;
+  below = depth > 0 ? deepen_stack (depth - 1) : 0;
+  /* Read after the call, so each frame lives while the next is built. */
+  return frame[0] + below;
+}
+
+/* Once a window's first list is painted, start-up's leftovers go back to
+ * the kernel: the stack pages below the main loop are no longer resident. */
+static void
+test_start_up_memory (void)
+{
+  g_autoptr(LkWalletToken) a = NULL;
+  LkTokenWindow *fresh;
+  gboolean loaded = FALSE;
+
+  wipe_wallet ();
+  a = add_token ("otpauth://totp/Memory:user?secret=JBSWY3DPEHPK3PXP&issuer=Memory");
+  g_assert_cmpuint (deepen_stack (40), ==, 40 * 41 / 2);
+  g_assert_cmpint (lk_memory_stack_resident (), >=, 640 * 1024);
+
+  fresh = LK_TOKEN_WINDOW (lk_token_window_new (NULL));
+  g_signal_connect (fresh, "tokens-loaded", G_CALLBACK (on_loaded), &loaded);
+  gtk_window_present (GTK_WINDOW (fresh));
+  wait_until (&loaded);
+  g_assert_cmpint (lk_memory_stack_resident (), >=, 640 * 1024);
+  wait_ms (300);
+
+  g_assert_cmpuint (lk_token_window_count_rows (fresh), ==, 1);
+  g_test_message ("main stack resident after the first list: %" G_GSSIZE_FORMAT " KiB",
+                  lk_memory_stack_resident () / 1024);
+  g_assert_cmpint (lk_memory_stack_resident (), <, 256 * 1024);
+
+  gtk_window_destroy (GTK_WINDOW (fresh));
+  g_assert_true (lk_wallet_remove_sync (wallet, a->id, NULL, NULL));
 }
 
 static void
@@ -1051,6 +1097,7 @@ main (int    argc,
   g_test_add_func ("/token/window/empty-state", test_empty_state);
   g_test_add_func ("/token/window/start-up-pages", test_start_up_pages);
   g_test_add_func ("/token/window/many-tokens-few-rows", test_many_tokens_few_rows);
+  g_test_add_func ("/token/window/start-up-memory", test_start_up_memory);
   g_test_add_func ("/token/window/list-and-search", test_list_and_search);
   g_test_add_func ("/token/window/copy-and-clear", test_copy_and_clear);
   g_test_add_func ("/token/window/hide-codes", test_hide_codes);
