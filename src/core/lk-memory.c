@@ -21,7 +21,11 @@ lk_memory_limit_arenas (void)
   /* glibc gives each thread that allocates while another holds the main
    * arena its own arena (up to 8 per core), each keeping its free chunks
    * for itself. The GUI's threads (GDBus, GLib's worker, GTask pool,
-   * dconf) allocate little and seldom at once: two arenas are plenty. */
+   * dconf) allocate little and seldom at once: two arenas are plenty.
+   * A user who tuned malloc keeps the setting. */
+  if (g_getenv ("MALLOC_ARENA_MAX") != NULL ||
+      strstr (g_getenv ("GLIBC_TUNABLES") != NULL ? g_getenv ("GLIBC_TUNABLES") : "", "arena_max") != NULL)
+    return;
   mallopt (M_ARENA_MAX, 2);
 }
 

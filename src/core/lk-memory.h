@@ -6,8 +6,9 @@
 
 G_BEGIN_DECLS
 
-/* Caps glibc's malloc arenas at two for the whole process. Call first
- * in main(), before any thread starts. */
+/* Caps glibc's malloc arenas at two for the whole process, unless the
+ * user set MALLOC_ARENA_MAX or glibc.malloc.arena_max. Call first in
+ * main(), before any thread starts. */
 void  lk_memory_limit_arenas       (void);
 
 /* Gives back to the kernel the main thread's stack pages below the

@@ -109,23 +109,52 @@ count_arenas (void)
   return count;
 }
 
+/* Six threads allocating at the same moment. */
 static void
-test_limit_arenas (void)
+run_allocating_threads (void)
 {
   g_autoptr(GAsyncQueue) start = g_async_queue_new ();
   GThread *threads[6];
 
-  lk_memory_limit_arenas ();
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     threads[i] = g_thread_new ("alloc", allocate_in_thread, start);
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     g_async_queue_push (start, GUINT_TO_POINTER (1));
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     g_thread_join (threads[i]);
+}
 
+static void
+test_limit_arenas (void)
+{
+  lk_memory_limit_arenas ();
+  run_allocating_threads ();
   g_test_message ("malloc arenas: %u", count_arenas ());
   g_assert_cmpuint (count_arenas (), >=, 1);
   g_assert_cmpuint (count_arenas (), <=, 2);
+}
+
+/* A user's MALLOC_ARENA_MAX is left alone: glibc read none at start here,
+ * so with the variable set afterwards the cap is not applied and the
+ * threads get arenas of their own. */
+static void
+test_user_arena_setting (void)
+{
+#ifdef __SANITIZE_ADDRESS__
+  g_test_skip ("malloc is AddressSanitizer's: glibc's arenas are not used");
+#else
+  if (g_test_subprocess ())
+    {
+      g_setenv ("MALLOC_ARENA_MAX", "8", TRUE);
+      lk_memory_limit_arenas ();
+      run_allocating_threads ();
+      g_test_message ("malloc arenas: %u", count_arenas ());
+      g_assert_cmpuint (count_arenas (), >, 2);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+#endif
 }
 
 int
@@ -135,6 +164,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/core/memory/release-stack", test_release_stack);
   g_test_add_func ("/core/memory/release-other-thread", test_release_other_thread);
+  g_test_add_func ("/core/memory/user-arena-setting", test_user_arena_setting);
   g_test_add_func ("/core/memory/limit-arenas", test_limit_arenas);
   return g_test_run ();
 }
