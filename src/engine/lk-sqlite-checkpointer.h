@@ -25,6 +25,13 @@ LkSqliteCheckpointer *lk_sqlite_checkpointer_attach (const char *path,
 void                  lk_sqlite_checkpointer_detach (LkSqliteCheckpointer *self,
                                                      sqlite3              *db);
 
+/* Frames in the WAL that wake the thread and that make a committer
+ * checkpoint inline (defaults 16384 and 65536: 64 and 256 MiB of 4 KiB
+ * pages). For tests, which would otherwise need hundreds of megabytes. */
+void                  lk_sqlite_checkpointer_set_limits (LkSqliteCheckpointer *self,
+                                                         guint                 soft_frames,
+                                                         guint                 hard_frames);
+
 /* How many checkpoints ran, on the thread and inline (for tests and bench). */
 void                  lk_sqlite_checkpointer_get_counts (LkSqliteCheckpointer *self,
                                                          guint                *out_background,
