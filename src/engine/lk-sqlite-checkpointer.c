@@ -123,9 +123,8 @@ checkpointer_thread (gpointer data)
 
       if (db != NULL)
         {
-          int log = 0;
-
           int soft = g_atomic_int_get (&self->soft_limit);
+          int log = 0;
 
           if (checkpoint_passes (db, &log))
             {
