@@ -76,29 +76,14 @@ read_seed (LkEngine    *engine,
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(LkDevice) device = NULL;
-  g_autoptr(LkStoreStmt) st = NULL;
   g_autoptr(GBytes) seed = NULL;
-  const guint8 *blob;
-  gsize len = 0;
 
   if (!lk_engine_tx_begin (engine, FALSE, &local_error))
     goto out;
   device = lk_engine_get_device (engine, account_id, serial, &local_error);
   if (device == NULL)
     goto rollback;
-  st = lk_engine_prepare (engine, "SELECT seed, key_version FROM devices WHERE id = ?1", &local_error);
-  if (st == NULL)
-    goto rollback;
-  lk_store_bind_int64 (st, 1, device->id);
-  if (lk_store_step (st, NULL) != LK_STORE_STEP_ROW)
-    {
-      g_set_error (&local_error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_DEVICE_NOT_FOUND, _("Device not found"));
-      goto rollback;
-    }
-  blob = lk_store_column_blob (st, 0, &len);
-  seed = lk_engine_unseal (engine, LK_SEAL_SEED, account_id, device->serial, lk_store_column_int64 (st, 1),
-                           blob, len, &local_error);
-  g_clear_pointer (&st, lk_store_stmt_release);
+  seed = lk_engine_load_seed (engine, account_id, device->serial, &local_error);
   if (seed == NULL)
     goto rollback;
   if (!lk_engine_tx_commit (engine, &local_error))

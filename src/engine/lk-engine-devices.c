@@ -568,12 +568,11 @@ out:
   return NULL;
 }
 
-/* Reads the sealed seed of @device_id and opens it. */
-static GBytes *
-load_seed (LkEngine   *engine,
-           gint64      account_id,
-           const char *serial,
-           GError    **error)
+GBytes *
+lk_engine_load_seed (LkEngine   *engine,
+                     gint64      account_id,
+                     const char *serial,
+                     GError    **error)
 {
   g_autoptr(LkStoreStmt) st = lk_engine_prepare (engine,
       "SELECT seed, key_version FROM devices WHERE account_id = ?1 AND serial = ?2", error);
@@ -749,7 +748,7 @@ lk_engine_provision_device (LkEngine    *engine,
   }
   g_free (result->device->physical_device_id);
   result->device->physical_device_id = g_strdup (physical_device_id);
-  seed = load_seed (engine, account_id, serial, &local_error);
+  seed = lk_engine_load_seed (engine, account_id, serial, &local_error);
   if (seed == NULL)
     goto rollback;
   result->uri = make_uri (engine, result->device, seed, &local_error);
@@ -795,7 +794,7 @@ lk_engine_get_device_qrcode (LkEngine   *engine,
                    _("The device is already activated; its seed is not shown again"));
       goto rollback;
     }
-  seed = load_seed (engine, account_id, serial, &local_error);
+  seed = lk_engine_load_seed (engine, account_id, serial, &local_error);
   if (seed == NULL)
     goto rollback;
   result->uri = make_uri (engine, result->device, seed, &local_error);

@@ -104,6 +104,12 @@ GBytes  *lk_engine_unseal     (LkEngine      *engine,
                                const guint8  *blob,
                                gsize          blob_len,
                                GError       **error);
+/* The opened seed of device @serial (wiped on free), read in the caller's
+ * transaction; LK_ENGINE_ERROR_DEVICE_NOT_FOUND when there is none. */
+GBytes  *lk_engine_load_seed  (LkEngine      *engine,
+                               gint64         account_id,
+                               const char    *serial,
+                               GError       **error);
 /* Same, with an explicit key (used by rotation). */
 GBytes  *lk_engine_seal_with   (const guint8  *key,
                                 const char    *purpose,
