@@ -13,20 +13,8 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/lk-no-secrets-app.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/home" "$scratch/run"
 chmod 700 "$scratch/run"
-cat > "$scratch/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=$scratch/run</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
+. "$(dirname "$0")/lk-empty-bus.sh"
+write_empty_bus_conf "$scratch"
 cat > "$scratch/inner.sh" <<'INNER'
 #!/bin/sh
 set -u

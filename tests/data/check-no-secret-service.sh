@@ -10,22 +10,8 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/lk-no-secrets.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/home" "$scratch/run"
 chmod 700 "$scratch/run"
-# A session bus with no service directories: org.freedesktop.secrets and
-# the portals cannot be activated.
-cat > "$scratch/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=$scratch/run</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
+. "$(dirname "$0")/lk-empty-bus.sh"
+write_empty_bus_conf "$scratch"
 export HOME="$scratch/home" XDG_DATA_HOME="$scratch/home/data" XDG_CONFIG_HOME="$scratch/home/config"
 export XDG_CACHE_HOME="$scratch/home/cache"
 unset DBUS_SESSION_BUS_ADDRESS GNOME_KEYRING_CONTROL DISPLAY WAYLAND_DISPLAY
