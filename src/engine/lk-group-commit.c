@@ -11,6 +11,12 @@
 
 typedef struct
 {
+  /* Set for an asynchronous job (lk_group_commit_submit): heap-allocated,
+   * freed by the writer once @done ran. */
+  LkGroupCommitRunFunc   run;
+  LkGroupCommitDoneFunc  done_func;
+  gpointer               user_data;
+
   gint64       account_id;
   const char  *actor;      /* for the audit row */
   const char  *login;      /* borrowed from the waiting caller */
@@ -35,6 +41,8 @@ struct _LkGroupCommit
   gboolean   quit;
   guint64    groups;
   guint64    validations;
+  LkGroupCommitNotifyFunc notify;
+  gpointer                notify_data;
 };
 
 /* Runs one group: every validation in a savepoint of one transaction, in
@@ -52,6 +60,12 @@ run_group (LkGroupCommit *self,
   for (guint i = 0; i < group->len; i++)
     {
       Request *r = group->pdata[i];
+
+      if (r->run != NULL)
+        {
+          r->run (self->engine, r->user_data);
+          continue;
+        }
       lk_engine_set_actor (self->engine, r->actor);
       r->ok = lk_engine_validate_otp (self->engine, r->account_id, r->login, r->serial, r->otp,
                                       r->challenge, &r->out_serial, &r->error);
@@ -60,11 +74,34 @@ run_group (LkGroupCommit *self,
     lk_engine_batch_rollback (self->engine);
 
 answer:
+  /* Asynchronous jobs first, outside the lock: their callbacks only queue
+   * the result, and the submitter is woken once for all of them. */
+  {
+    gboolean any_async = FALSE;
+
+    for (guint i = 0; i < group->len; i++)
+      {
+        Request *r = group->pdata[i];
+
+        if (r->run == NULL)
+          continue;
+        any_async = TRUE;
+        r->done_func (r->user_data, commit_error);
+      }
+    if (any_async && self->notify != NULL)
+      self->notify (self->notify_data);
+  }
+
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < group->len; i++)
     {
       Request *r = group->pdata[i];
 
+      if (r->run != NULL)
+        {
+          g_free (r);
+          continue;
+        }
       if (commit_error != NULL)
         {
           /* Nothing of the group is on disk: no member may report success. */
@@ -219,6 +256,45 @@ lk_group_commit_validate_for (LkGroupCommit  *self,
     *out_serial = g_steal_pointer (&r.out_serial);
   g_free (r.out_serial);
   return r.ok;
+}
+
+gboolean
+lk_group_commit_submit (LkGroupCommit         *self,
+                        LkGroupCommitRunFunc   run,
+                        LkGroupCommitDoneFunc  done,
+                        gpointer               user_data)
+{
+  Request *r;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (run != NULL && done != NULL, FALSE);
+
+  r = g_new0 (Request, 1);
+  r->run = run;
+  r->done_func = done;
+  r->user_data = user_data;
+
+  g_mutex_lock (&self->lock);
+  if (self->quit)
+    {
+      g_mutex_unlock (&self->lock);
+      g_free (r);
+      return FALSE;
+    }
+  g_queue_push_tail (&self->queue, r);
+  g_cond_signal (&self->work);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+void
+lk_group_commit_set_notify (LkGroupCommit          *self,
+                            LkGroupCommitNotifyFunc notify,
+                            gpointer                user_data)
+{
+  g_return_if_fail (self != NULL);
+  self->notify = notify;
+  self->notify_data = user_data;
 }
 
 void

@@ -50,6 +50,33 @@ gboolean       lk_group_commit_validate_for (LkGroupCommit         *group,
                                              char                 **out_serial,
                                              GError               **error);
 
+/* The asynchronous submit (latchkeyd's reactor): no thread waits. @run
+ * executes on the writer thread inside the group's transaction, with the
+ * writer's engine (its validations run inline there); @done runs on the
+ * writer thread once the group's COMMIT is durable, or with @commit_error
+ * set when the group failed as a whole — then nothing @run did is on disk
+ * and the caller must not report success. @done must only hand the result
+ * over (queue it), never block. */
+typedef void   (*LkGroupCommitRunFunc)      (LkEngine              *engine,
+                                             gpointer               user_data);
+typedef void   (*LkGroupCommitDoneFunc)     (gpointer               user_data,
+                                             const GError          *commit_error);
+/* Called on the writer thread once per group, after every @done of that
+ * group ran, if the group held at least one asynchronous job: one wake-up
+ * of the submitter per group, not per job. */
+typedef void   (*LkGroupCommitNotifyFunc)   (gpointer               user_data);
+
+/* Queues @run for the next group. Returns FALSE (and neither callback is
+ * called) when the writer is stopping: the caller answers "busy". */
+gboolean       lk_group_commit_submit       (LkGroupCommit         *group,
+                                             LkGroupCommitRunFunc   run,
+                                             LkGroupCommitDoneFunc  done,
+                                             gpointer               user_data);
+/* Set before the first lk_group_commit_submit(). */
+void           lk_group_commit_set_notify   (LkGroupCommit         *group,
+                                             LkGroupCommitNotifyFunc notify,
+                                             gpointer               user_data);
+
 /* Groups committed and validations answered so far (for benchmarks). */
 void           lk_group_commit_get_stats    (LkGroupCommit         *group,
                                              guint64               *out_groups,

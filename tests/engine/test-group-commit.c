@@ -181,11 +181,140 @@ test_answered_after_commit (Fixture       *f,
   }
 }
 
+/* ---- asynchronous submit --------------------------------------------------- */
+
+#define ASYNC_JOBS 48
+
+typedef struct
+{
+  GMutex      lock;
+  GCond       cond;
+  Fixture    *f;
+  guint       finished;
+  guint       notified;
+  guint       wins;
+  guint       replays;
+  guint       committed_visible;  /* successes whose counter a second connection saw in @done */
+  LkEngine   *observer;
+} AsyncShared;
+
+typedef struct
+{
+  AsyncShared *shared;
+  char         code[LK_OTP_CODE_SIZE];
+  gboolean     ok;
+  GError      *error;
+} AsyncJob;
+
+static void
+async_run (LkEngine *engine,
+           gpointer  data)
+{
+  AsyncJob *job = data;
+
+  /* Inside the group's transaction: the writer validates inline. */
+  job->ok = lk_engine_validate_otp (engine, job->shared->f->account, "ada", NULL, job->code, NULL, NULL,
+                                    &job->error);
+}
+
+static void
+async_done (gpointer      data,
+            const GError *commit_error)
+{
+  AsyncJob *job = data;
+  AsyncShared *s = job->shared;
+
+  g_assert_null (commit_error);
+  g_mutex_lock (&s->lock);
+  if (job->ok)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) devices = NULL;
+
+      s->wins++;
+      /* Durable before @done: another connection already sees the counter. */
+      devices = lk_engine_list_user_devices (s->observer, s->f->account, "ada", &error);
+      g_assert_no_error (error);
+      if (((LkDevice *) devices->pdata[0])->counter == 3)
+        s->committed_visible++;
+    }
+  else if (g_error_matches (job->error, LK_ENGINE_ERROR, LK_ENGINE_ERROR_OTP_ALREADY_USED))
+    s->replays++;
+  s->finished++;
+  g_mutex_unlock (&s->lock);
+}
+
+static void
+async_notify (gpointer data)
+{
+  AsyncShared *s = data;
+
+  /* After the group's @done calls: wake the waiter once per group. */
+  g_mutex_lock (&s->lock);
+  s->notified++;
+  g_cond_broadcast (&s->cond);
+  g_mutex_unlock (&s->lock);
+}
+
+/* The reactor's path: jobs submitted without anyone blocking, one OTP
+ * raced ASYNC_JOBS times, exactly one winner, each answer after the
+ * commit, and one notification per group rather than per job. */
+static void
+test_async_submit (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(LkDevice) d = add_user_with_device (f, "ada", NULL);
+  g_autoptr(LkGroupCommit) group = NULL;
+  AsyncShared s = { 0 };
+  AsyncJob jobs[ASYNC_JOBS];
+  LkEngineConfig config;
+  g_autoptr(GError) error = NULL;
+  guint64 groups = 0, validations = 0;
+
+  activate_hotp (f, "ada", d->serial);
+  fixture_config (f, &config);
+  group = lk_group_commit_new (f->path, f->keys, &config, 0, &error);
+  g_assert_no_error (error);
+  g_mutex_init (&s.lock);
+  g_cond_init (&s.cond);
+  s.f = f;
+  s.observer = fixture_open (f);
+  lk_group_commit_set_notify (group, async_notify, &s);
+
+  for (guint i = 0; i < ASYNC_JOBS; i++)
+    {
+      jobs[i] = (AsyncJob) { .shared = &s };
+      otp_for (RFC_SEED_HEX, LK_HASH_SHA1, 2, 6, jobs[i].code);
+      g_assert_true (lk_group_commit_submit (group, async_run, async_done, &jobs[i]));
+    }
+  g_mutex_lock (&s.lock);
+  while (s.finished < ASYNC_JOBS)
+    g_cond_wait (&s.cond, &s.lock);
+  g_mutex_unlock (&s.lock);
+
+  g_assert_cmpuint (s.wins, ==, 1);
+  g_assert_cmpuint (s.committed_visible, ==, 1);
+  g_assert_cmpuint (s.replays, ==, ASYNC_JOBS - 1);
+  lk_group_commit_get_stats (group, &groups, &validations);
+  g_assert_cmpuint (validations, ==, ASYNC_JOBS);
+  g_assert_cmpuint (s.notified, ==, groups);
+  /* Submitted faster than one fsync: they shared commits. */
+  g_assert_cmpuint (groups, <, ASYNC_JOBS);
+  for (guint i = 0; i < ASYNC_JOBS; i++)
+    g_clear_error (&jobs[i].error);
+
+  g_clear_pointer (&group, lk_group_commit_free);
+  lk_engine_close (s.observer);
+  g_mutex_clear (&s.lock);
+  g_cond_clear (&s.cond);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   FIXTURE_TEST ("/engine/group-commit/concurrent-one-winner", test_concurrent_one_winner);
   FIXTURE_TEST ("/engine/group-commit/answered-after-commit", test_answered_after_commit);
+  FIXTURE_TEST ("/engine/group-commit/async-submit", test_async_submit);
   return g_test_run ();
 }
