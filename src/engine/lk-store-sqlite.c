@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "lk-sqlite-checkpointer.h"
+#include "lk-sqlite-wal-vfs.h"
 #include "lk-store.h"
 
 G_DEFINE_QUARK (lk-store-error-quark, lk_store_error)
@@ -406,7 +407,7 @@ lk_store_sqlite_open (const char                  *path,
 
   rc = sqlite3_open_v2 (path, &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL);
+                        lk_sqlite_wal_vfs_name ());
   if (rc != SQLITE_OK)
     {
       set_error (error, db, rc, path);
@@ -431,12 +432,16 @@ lk_store_sqlite_open (const char                  *path,
    * through mmap and a 32 MiB page cache (100,000 devices fit). 1 KiB
    * pages halved the bytes written per validation but cost more CPU in
    * deeper B-trees than they saved (docs/performance.md), so the default
-   * 4 KiB stays. */
+   * 4 KiB stays. The WAL goes through lk-sqlite-wal-vfs.c, which writes a
+   * commit's frames in one call; it relies on cache_spill=OFF, so that
+   * frames are only written by a commit (a transaction's dirty pages stay
+   * in memory until then, whatever its size). */
   pragmas = g_strdup_printf ("PRAGMA journal_mode=WAL;"
                              "PRAGMA foreign_keys=ON;"
                              "PRAGMA synchronous=%s;"
                              "PRAGMA temp_store=MEMORY;"
                              "PRAGMA cache_size=-32768;"
+                             "PRAGMA cache_spill=OFF;"
                              "PRAGMA mmap_size=268435456;",
                              options && options->synchronous_full ? "FULL" : "NORMAL");
   if (!run_simple (self, pragmas, error))
