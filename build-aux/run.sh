@@ -10,6 +10,8 @@ build=${LK_BUILD_DIR:-_build}
 meson compile -C "$build"
 
 if [ -x "$build/src/app/latchkey" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
+  # The uninstalled modules (src/core/lk-module.h): token mode's scanners and dialogs, admin mode.
+  export LATCHKEY_MODULEDIR="$PWD/$build/src/token:$PWD/$build/src/app"
   exec "$build/src/app/latchkey" "$@"
 fi
 exec ./build-aux/demo.sh "$build"

@@ -99,6 +99,14 @@ lk_application_open_mode (LkApplication  *self,
   if (window == NULL)
     {
       window = self->factories[mode] (GTK_APPLICATION (self));
+      /* A mode in a module that is missing or broken (lk-module.h). */
+      if (window == NULL)
+        {
+          g_set_error_literal (error, LK_APP_ERROR, LK_APP_ERROR_MODE_UNAVAILABLE,
+                               _("This mode of Latchkey could not be loaded: a part of the installation is "
+                                 "missing. Reinstall Latchkey."));
+          return FALSE;
+        }
       self->windows[mode] = window;
       g_object_weak_ref (G_OBJECT (window), on_mode_window_destroyed, self);
     }
@@ -115,13 +123,12 @@ lk_application_activate (GApplication *app)
   LkAppMode mode = g_settings_get_enum (self->settings, "mode");
   GtkWindow *window;
 
-  if (mode != LK_APP_MODE_NONE && lk_application_has_mode (self, mode))
-    {
-      lk_application_open_mode (self, mode, NULL);
-      return;
-    }
+  if (mode != LK_APP_MODE_NONE && lk_application_has_mode (self, mode) &&
+      lk_application_open_mode (self, mode, NULL))
+    return;
 
-  /* First run, or the remembered mode is not in this build: let the user
+  /* First run, or the remembered mode is not in this build (or its module
+   * could not be loaded): let the user
    * choose. */
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   if (window == NULL)

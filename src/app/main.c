@@ -7,10 +7,27 @@
 
 #include "lk-application.h"
 #include "lk-memory.h"
+#include "lk-module.h"
 #include "lk-renderer.h"
 #include "lk-token-window.h"
+
 #ifdef LK_HAVE_ADMIN
-#include "lk-admin-window.h"
+/* Admin mode lives in the lk-admin module (src/app/lk-admin-module.c),
+ * loaded when it first opens; NULL tells LkApplication it could not be. */
+static GtkWindow *
+admin_window_new (GtkApplication *app)
+{
+  g_autoptr(GError) error = NULL;
+  LkModeWindowFactory factory = (LkModeWindowFactory) lk_module_lookup ("lk-admin", "lk_admin_module_window_new",
+                                                                        &error);
+
+  if (factory == NULL)
+    {
+      g_printerr ("latchkey: %s\n", error->message);
+      return NULL;
+    }
+  return factory (app);
+}
 #endif
 
 int
@@ -36,7 +53,7 @@ main (int    argc,
   app = lk_application_new ();
   lk_application_set_mode_factory (app, LK_APP_MODE_TOKEN, lk_token_window_new);
 #ifdef LK_HAVE_ADMIN
-  lk_application_set_mode_factory (app, LK_APP_MODE_ADMIN, lk_admin_window_new);
+  lk_application_set_mode_factory (app, LK_APP_MODE_ADMIN, admin_window_new);
 #endif
 
   return g_application_run (G_APPLICATION (app), argc, argv);

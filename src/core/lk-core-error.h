@@ -17,6 +17,7 @@ typedef enum
   LK_CORE_ERROR_CRYPTO,            /* OpenSSL refused or failed; never carries key material */
   LK_CORE_ERROR_QR,                /* a QR code that could not be made or found */
   LK_CORE_ERROR_ACTIVATION,        /* an activation message that is malformed, expired or forged */
+  LK_CORE_ERROR_MODULE,            /* one of Latchkey's loadable modules is missing or broken (lk-module.h) */
 } LkCoreError;
 
 GQuark lk_core_error_quark (void);

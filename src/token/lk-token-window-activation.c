@@ -4,8 +4,7 @@
 
 #include <glib/gi18n.h>
 
-#include "lk-activation-dialog.h"
-#include "lk-provision-dialog.h"
+#include "lk-token-extras.h"
 #include "lk-token-intake.h"
 #include "lk-token-window-private.h"
 
@@ -41,19 +40,21 @@ on_activation_destroyed (GtkWidget     *dialog,
 /* One dialog per window: AM2 scanned later goes to the dialog that shows
  * AM1's device code. */
 static LkActivationDialog *
-activation_dialog (LkTokenWindow *self)
+activation_dialog (LkTokenWindow       *self,
+                   const LkTokenExtras *extras)
 {
   GtkWidget *dialog = g_object_get_data (G_OBJECT (self), OPEN_ACTIVATION_DIALOG);
 
   if (dialog == NULL)
     {
-      dialog = lk_activation_dialog_new (GTK_WINDOW (self), self->wallet);
+      dialog = extras->activation_dialog_new (GTK_WINDOW (self), self->wallet);
       g_signal_connect_object (dialog, "activated", G_CALLBACK (on_activated), self, 0);
       g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_activation_destroyed), self, 0);
       g_object_set_data (G_OBJECT (self), OPEN_ACTIVATION_DIALOG, dialog);
     }
   gtk_window_present (GTK_WINDOW (dialog));
-  return LK_ACTIVATION_DIALOG (dialog);
+  /* No LK_ACTIVATION_DIALOG() here: the cast would link the dialog in. */
+  return (LkActivationDialog *) dialog;
 }
 
 static void
@@ -62,11 +63,15 @@ activation_handler (GtkWindow  *parent,
                     gpointer    user_data)
 {
   LkTokenWindow *self;
+  const LkTokenExtras *extras;
 
   if (!LK_IS_TOKEN_WINDOW (parent))
     return;
   self = LK_TOKEN_WINDOW (parent);
-  lk_activation_dialog_take_text (activation_dialog (self), text);
+  extras = lk_token_window_extras (self);
+  if (extras == NULL)
+    return;
+  extras->activation_dialog_take_text (activation_dialog (self, extras), text);
   lk_token_window_report_intake (self, TRUE, NULL);
 }
 
@@ -83,11 +88,15 @@ activate_licence_action (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *parameter)
 {
-  activation_dialog (LK_TOKEN_WINDOW (widget));
+  LkTokenWindow *self = LK_TOKEN_WINDOW (widget);
+  const LkTokenExtras *extras = lk_token_window_extras (self);
+
+  if (extras != NULL)
+    activation_dialog (self, extras);
 }
 
 static void
-on_provisioned (LkProvisionDialog   *dialog,
+on_provisioned (GtkWidget           *dialog,
                 const LkWalletToken *token,
                 LkTokenWindow       *self)
 {
@@ -97,11 +106,15 @@ on_provisioned (LkProvisionDialog   *dialog,
 GtkWidget *
 lk_token_window_open_provision (LkTokenWindow *self)
 {
+  const LkTokenExtras *extras;
   GtkWidget *dialog;
 
   g_return_val_if_fail (LK_IS_TOKEN_WINDOW (self), NULL);
 
-  dialog = lk_provision_dialog_new (GTK_WINDOW (self), self->wallet);
+  extras = lk_token_window_extras (self);
+  if (extras == NULL)
+    return NULL;
+  dialog = extras->provision_dialog_new (GTK_WINDOW (self), self->wallet);
   g_signal_connect_object (dialog, "provisioned", G_CALLBACK (on_provisioned), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;

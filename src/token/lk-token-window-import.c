@@ -4,8 +4,7 @@
 
 #include <glib/gi18n.h>
 
-#include "lk-export-dialog.h"
-#include "lk-import-dialog.h"
+#include "lk-token-extras.h"
 #include "lk-token-intake.h"
 #include "lk-token-window-private.h"
 
@@ -31,9 +30,10 @@ on_dialog_destroyed (GtkWidget     *dialog,
 }
 
 static LkImportDialog *
-new_import_dialog (LkTokenWindow *self)
+new_import_dialog (LkTokenWindow       *self,
+                   const LkTokenExtras *extras)
 {
-  LkImportDialog *dialog = lk_import_dialog_new (GTK_WINDOW (self), self->wallet);
+  LkImportDialog *dialog = extras->import_dialog_new (GTK_WINDOW (self), self->wallet);
 
   g_signal_connect_object (dialog, "imported", G_CALLBACK (on_imported), self, 0);
   g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_dialog_destroyed), self, 0);
@@ -51,18 +51,22 @@ migration_handler (GtkWindow  *parent,
 {
   LkTokenWindow *self;
   LkImportDialog *dialog;
+  const LkTokenExtras *extras;
   g_autoptr(GError) error = NULL;
 
   if (!LK_IS_TOKEN_WINDOW (parent))
     return;
   self = LK_TOKEN_WINDOW (parent);
+  extras = lk_token_window_extras (self);
+  if (extras == NULL)
+    return;
   dialog = g_object_get_data (G_OBJECT (self), OPEN_IMPORT_DIALOG);
   if (dialog == NULL)
     {
-      dialog = new_import_dialog (self);
+      dialog = new_import_dialog (self, extras);
       gtk_window_set_modal (GTK_WINDOW (dialog), FALSE);
     }
-  if (!lk_import_dialog_add_migration_uri (dialog, text, &error))
+  if (!extras->import_dialog_add_migration_uri (dialog, text, &error))
     {
       GtkWidget *message = adw_message_dialog_new (GTK_WINDOW (self), _("The QR Code Was Not Used"),
                                                    error->message);
@@ -70,7 +74,7 @@ migration_handler (GtkWindow  *parent,
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (message), "close", _("_Close"));
       gtk_window_present (GTK_WINDOW (message));
       lk_token_window_report_intake (self, FALSE, error->message);
-      if (g_str_equal (lk_import_dialog_get_page (dialog), "loading"))
+      if (g_str_equal (extras->import_dialog_get_page (dialog), "loading"))
         gtk_window_destroy (GTK_WINDOW (dialog));
       return;
     }
@@ -87,11 +91,13 @@ on_import_file_chosen (GtkNativeDialog *chooser,
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
 
-      if (file != NULL)
-        {
-          LkImportDialog *dialog = new_import_dialog (self);
+      const LkTokenExtras *extras = file != NULL ? lk_token_window_extras (self) : NULL;
 
-          lk_import_dialog_open_file (dialog, file);
+      if (extras != NULL)
+        {
+          LkImportDialog *dialog = new_import_dialog (self, extras);
+
+          extras->import_dialog_open_file (dialog, file);
           gtk_window_present (GTK_WINDOW (dialog));
         }
     }
@@ -118,9 +124,10 @@ export_tokens_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   LkTokenWindow *self = LK_TOKEN_WINDOW (widget);
-  LkExportDialog *dialog = lk_export_dialog_new (GTK_WINDOW (self), self->wallet, NULL);
+  const LkTokenExtras *extras = lk_token_window_extras (self);
 
-  gtk_window_present (GTK_WINDOW (dialog));
+  if (extras != NULL)
+    gtk_window_present (GTK_WINDOW (extras->export_dialog_new (GTK_WINDOW (self), self->wallet, NULL)));
 }
 
 void

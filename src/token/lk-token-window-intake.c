@@ -5,10 +5,9 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
-#include "lk-scanner-dialog.h"
-#include "lk-screen-capture.h"
 #include "lk-secure.h"
 #include "lk-token-entry-dialog.h"
+#include "lk-token-extras.h"
 #include "lk-token-intake.h"
 #include "lk-token-window-private.h"
 
@@ -40,6 +39,17 @@ lk_token_window_fail (LkTokenWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 
   lk_token_window_report_intake (self, FALSE, message);
+}
+
+const LkTokenExtras *
+lk_token_window_extras (LkTokenWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  const LkTokenExtras *extras = lk_token_extras_get (&error);
+
+  if (extras == NULL)
+    lk_token_window_fail (self, _("This Part of Latchkey Is Missing"), error->message);
+  return extras;
 }
 
 static void
@@ -350,7 +360,8 @@ on_screen_captured (GObject      *source,
 {
   g_autoptr(LkTokenWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GdkTexture) texture = lk_screen_capture_finish (result, &error);
+  /* The module is loaded: the capture was started through it. */
+  g_autoptr(GdkTexture) texture = lk_token_extras_get (NULL)->screen_capture_finish (result, &error);
 
   if (texture == NULL)
     {
@@ -369,9 +380,13 @@ on_screen_captured (GObject      *source,
 void
 lk_token_window_scan_screen (LkTokenWindow *self)
 {
+  const LkTokenExtras *extras;
+
   g_return_if_fail (LK_IS_TOKEN_WINDOW (self));
 
-  lk_screen_capture_async (GTK_WINDOW (self), self->cancellable, on_screen_captured, g_object_ref (self));
+  extras = lk_token_window_extras (self);
+  if (extras != NULL)
+    extras->screen_capture_async (GTK_WINDOW (self), self->cancellable, on_screen_captured, g_object_ref (self));
 }
 
 static void
@@ -395,13 +410,17 @@ void
 lk_token_window_scan_camera (LkTokenWindow *self,
                              const char    *source)
 {
+  const LkTokenExtras *extras;
   g_autofree char *device = NULL;
   GtkWidget *dialog;
 
   g_return_if_fail (LK_IS_TOKEN_WINDOW (self));
 
+  extras = lk_token_window_extras (self);
+  if (extras == NULL)
+    return;
   device = g_settings_get_string (self->settings, "camera");
-  dialog = lk_scanner_dialog_new (GTK_WINDOW (self), source, device);
+  dialog = extras->scanner_dialog_new (GTK_WINDOW (self), source, device);
   g_signal_connect_object (dialog, "scanned", G_CALLBACK (on_scanned), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }

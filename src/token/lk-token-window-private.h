@@ -71,6 +71,9 @@ void        lk_token_window_toast          (LkTokenWindow  *self,
 void        lk_token_window_report_intake  (LkTokenWindow  *self,
                                             gboolean        ok,
                                             const char     *message);
+/* The token-extras module's table (lk-token-extras.h), loaded on first
+ * use; NULL after a dialog has told the user that the module is missing. */
+const struct _LkTokenExtras *lk_token_window_extras (LkTokenWindow *self);
 
 /* lk-token-window-import.c: "win.import-tokens", "win.export-tokens", and
  * the otpauth-migration intake handler (Google export QR codes). */

@@ -15,7 +15,7 @@ root, manifest_path = sys.argv[1:3]
 # libraries on top of the freedesktop SDK 24.08). Keep it to what the
 # runtime documents shipping; anything else must be a module below.
 RUNTIME = {
-    'glib-2.0', 'gobject-2.0', 'gio-2.0', 'gio-unix-2.0',
+    'glib-2.0', 'gobject-2.0', 'gio-2.0', 'gio-unix-2.0', 'gmodule-2.0',
     'gtk4', 'gtk4-x11', 'libadwaita-1', 'libsoup-3.0', 'json-glib-1.0',
     'libsecret-1', 'sqlite3', 'libcrypto', 'libssl', 'libpng', 'libcurl',
     'gstreamer-1.0', 'gstreamer-app-1.0', 'x11', 'libxml-2.0',

@@ -46,6 +46,9 @@ with tempfile.TemporaryDirectory() as destdir:
     wanted = expected(root, app_id)
     wanted += [os.path.join(root, 'share', 'locale', l, 'LC_MESSAGES', 'latchkey.mo')
                for l in linguas]
+    # The loadable modules (src/core/lk-module.h), where LK_MODULEDIR says.
+    libdir = next(o['value'] for o in intro if o['name'] == 'libdir')
+    wanted += [os.path.join(root, libdir, 'latchkey', m + '.so') for m in ('lk-token-extras', 'lk-admin')]
     for path in wanted:
         if not os.path.isfile(path):
             failures.append('not installed: ' + os.path.relpath(path, destdir))

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 #include <adwaita.h>
 
 #include "lk-application.h"
@@ -12,13 +13,17 @@
 #include "lk-admin-window.h"
 #endif
 
+/* Runs the real latchkey; @moduledir (nullable) replaces LATCHKEY_MODULEDIR. */
 static void
-run_latchkey (const char * const *args,
-              int                *status,
-              char              **out,
-              char              **err)
+run_latchkey_with_modules (const char * const *args,
+                           const char         *moduledir,
+                           int                *status,
+                           char              **out,
+                           char              **err)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) proc = NULL;
 
@@ -27,12 +32,22 @@ run_latchkey (const char * const *args,
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
 
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  if (moduledir != NULL)
+    g_subprocess_launcher_setenv (launcher, "LATCHKEY_MODULEDIR", moduledir, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
   g_assert_no_error (error);
   *status = g_subprocess_get_exit_status (proc);
+}
+
+static void
+run_latchkey (const char * const *args,
+              int                *status,
+              char              **out,
+              char              **err)
+{
+  run_latchkey_with_modules (args, NULL, status, out, err);
 }
 
 static void
@@ -70,6 +85,25 @@ test_mode_options (void)
   }
 #endif
 }
+
+#ifdef LK_HAVE_ADMIN
+/* Admin mode is a module (lk-admin.so): an installation without it says
+ * so and fails, instead of crashing or opening an empty window. */
+static void
+test_admin_module_missing (void)
+{
+  const char *admin[] = { "--admin", NULL };
+  g_autofree char *dir = g_dir_make_tmp ("lk-no-modules-XXXXXX", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  int status;
+
+  run_latchkey_with_modules (admin, dir, &status, &out, &err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "lk-admin.so"));
+  g_assert_nonnull (strstr (err, "Reinstall"));
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+#endif
 
 static void
 save_screenshot (GtkWidget  *widget,
@@ -181,6 +215,9 @@ main (int    argc,
 
   g_test_add_func ("/app/version", test_version);
   g_test_add_func ("/app/mode-options", test_mode_options);
+#ifdef LK_HAVE_ADMIN
+  g_test_add_func ("/app/admin-module-missing", test_admin_module_missing);
+#endif
   g_test_add_func ("/app/first-run-welcome", test_first_run_welcome);
 
   return g_test_run ();

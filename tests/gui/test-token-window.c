@@ -817,6 +817,29 @@ test_intake_camera (void)
   g_unlink (path);
 }
 
+/* The scanners live in the token-extras module: without it the window
+ * says which file is missing and stores nothing. In a subprocess, because
+ * a process loads the module once and keeps it. */
+static void
+test_module_missing (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = g_dir_make_tmp ("lk-no-modules-XXXXXX", NULL);
+      Intake intake = { 0 };
+
+      g_setenv ("LATCHKEY_MODULEDIR", dir, TRUE);
+      run_intake (&intake, start_camera, (gpointer) "videotestsrc");
+      g_assert_false (intake.ok);
+      g_assert_nonnull (strstr (intake.message, "lk-token-extras.so"));
+      intake_clear (&intake);
+      g_assert_cmpint (g_rmdir (dir), ==, 0);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 static void
 on_scanner_failed (LkCameraScanner *scanner,
                    const char      *message,
@@ -1108,6 +1131,7 @@ main (int    argc,
   g_test_add_func ("/token/intake/bad-input", test_intake_bad_input);
   g_test_add_func ("/token/intake/camera", test_intake_camera);
   g_test_add_func ("/token/intake/camera-errors", test_camera_errors);
+  g_test_add_func ("/token/intake/module-missing", test_module_missing);
   g_test_add_func ("/token/intake/screen", test_intake_screen);
   g_test_add_func ("/token/scanner/screenshot", test_scanner_screenshot);
   g_test_add_func ("/token/intake/manual", test_intake_manual);
