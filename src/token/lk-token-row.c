@@ -157,7 +157,6 @@ lk_token_row_class_init (LkTokenRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkTokenRow, account_label);
   gtk_widget_class_bind_template_child (widget_class, LkTokenRow, code_label);
   gtk_widget_class_bind_template_child (widget_class, LkTokenRow, countdown);
-  gtk_widget_class_bind_template_child (widget_class, LkTokenRow, next_button);
   gtk_widget_class_bind_template_child (widget_class, LkTokenRow, menu_button);
 }
 
@@ -200,6 +199,25 @@ create_menu (GtkMenuButton *button,
     return;
   menu = lk_token_row_build_menu (lk_token_item_get_id (self->item));
   gtk_menu_button_set_menu_model (button, menu);
+}
+
+/* The "next code" button, made the first time the row shows an HOTP
+ * token: most tokens are TOTP, and a button per row on screen costs its
+ * widgets, style and accessibility object for nothing. */
+static void
+lk_token_row_ensure_next_button (LkTokenRow *self)
+{
+  if (self->next_button != NULL)
+    return;
+  self->next_button = gtk_button_new_from_icon_name ("view-refresh-symbolic");
+  gtk_widget_set_tooltip_text (self->next_button, _("Next Code"));
+  gtk_widget_set_valign (self->next_button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (self->next_button, "flat");
+  gtk_widget_add_css_class (self->next_button, "circular");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->next_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Next code"), -1);
+  /* Where it always was: after the ring, before the menu. */
+  gtk_box_insert_child_after (GTK_BOX (self), self->next_button, self->countdown);
 }
 
 GtkWidget *
@@ -246,11 +264,16 @@ lk_token_row_bind (LkTokenRow  *self,
     }
 
   gtk_widget_set_visible (self->countdown, !hotp);
-  gtk_widget_set_visible (self->next_button, hotp);
-  /* Target first, then the name, so the action never sees a wrong type. */
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->next_button),
-                                          g_variant_new_string (lk_token_item_get_id (item)));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->next_button), "win.next-code");
+  if (hotp)
+    {
+      lk_token_row_ensure_next_button (self);
+      /* Target first, then the name, so the action never sees a wrong type. */
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->next_button),
+                                              g_variant_new_string (lk_token_item_get_id (item)));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->next_button), "win.next-code");
+    }
+  if (self->next_button != NULL)
+    gtk_widget_set_visible (self->next_button, hotp);
 
   /* A popover per row costs memory and start-up time for menus that are
    * mostly never opened: built on first use, dropped when recycled. */
@@ -264,8 +287,6 @@ lk_token_row_bind (LkTokenRow  *self,
   menu_label = g_strdup_printf (_("Options for %s"), row_label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   menu_label, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->next_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Next code"), -1);
 
   g_signal_connect_swapped (item, "notify::code", G_CALLBACK (on_item_changed), self);
   g_signal_connect_swapped (item, "notify::revealed", G_CALLBACK (on_item_changed), self);

@@ -36,6 +36,9 @@ struct _LkTokenWindow
 
   GtkWidget            *toast_overlay;
   GtkWidget            *add_button;
+  GtkWidget            *menu_button;
+  GMenuModel           *add_menu;       /* given to its button when first opened */
+  GMenuModel           *primary_menu;   /* likewise */
   GtkWidget            *search_bar;
   GtkWidget            *search_button;
   GtkWidget            *search_entry;

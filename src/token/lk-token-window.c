@@ -1033,6 +1033,9 @@ lk_token_window_class_init (LkTokenWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/latchkey/Latchkey/ui/lk-token-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, add_button);
+  gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, add_menu);
+  gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, primary_menu);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, LkTokenWindow, search_entry);
@@ -1073,12 +1076,28 @@ lk_token_window_load_css (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+/* A menu button's popover holds a widget per item, built as soon as it
+ * has a model (about 430 KiB for the two header menus), so each gets its
+ * model only when first opened; a click, F10 and the shortcuts all come
+ * through here. */
+static void
+give_menu_on_popup (GtkMenuButton *button,
+                    gpointer       model)
+{
+  if (gtk_menu_button_get_menu_model (button) == NULL)
+    gtk_menu_button_set_menu_model (button, model);
+}
+
 static void
 lk_token_window_init (LkTokenWindow *self)
 {
   GAction *action;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->add_button), give_menu_on_popup,
+                                         self->add_menu, NULL);
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button), give_menu_on_popup,
+                                         self->primary_menu, NULL);
   lk_token_window_load_css ();
 
   self->wallet = lk_wallet_new ();
