@@ -21,12 +21,15 @@ lk_memory_limit_arenas (void)
   /* glibc gives each thread that allocates while another holds the main
    * arena its own arena (up to 8 per core), each keeping its free chunks
    * for itself. The GUI's threads (GDBus, GLib's worker, GTask pool,
-   * dconf) allocate little and seldom at once: two arenas are plenty.
+   * dconf, pango's font-map thread) allocate little and seldom at once,
+   * so they share the main one: a second arena kept about 1.5 MiB of
+   * fontconfig's and D-Bus's chunks apart from the heap that
+   * lk_memory_release_unused() trims (docs/performance.md, token mode).
    * A user who tuned malloc keeps the setting. */
   if (g_getenv ("MALLOC_ARENA_MAX") != NULL ||
       strstr (g_getenv ("GLIBC_TUNABLES") != NULL ? g_getenv ("GLIBC_TUNABLES") : "", "arena_max") != NULL)
     return;
-  mallopt (M_ARENA_MAX, 2);
+  mallopt (M_ARENA_MAX, 1);
 }
 
 /* Finds the main thread's stack mapping in /proc/self/maps ("[stack]"). */

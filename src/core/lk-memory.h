@@ -6,7 +6,7 @@
 
 G_BEGIN_DECLS
 
-/* Caps glibc's malloc arenas at two for the whole process, unless the
+/* Caps glibc's malloc arenas at one for the whole process, unless the
  * user set MALLOC_ARENA_MAX or glibc.malloc.arena_max. Call first in
  * main(), before any thread starts. */
 void  lk_memory_limit_arenas       (void);
