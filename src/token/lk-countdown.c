@@ -31,6 +31,49 @@ lk_countdown_measure (GtkWidget      *widget,
   *minimum = *natural = RING_SIZE;
 }
 
+/* Draws the ring into a small image and hands GTK a texture, not a cairo
+ * node: GTK 4.8's cairo renderer replays a cairo node as a recording
+ * surface, which cairo's X11 backend cannot composite, so it mapped the
+ * whole area being repainted into a shared-memory image (up to the
+ * window's size, ~1 MiB, kept afterwards) to draw each ring. A texture
+ * is uploaded like an icon. */
+static GdkTexture *
+lk_countdown_render (LkCountdown   *self,
+                     int            width,
+                     int            height,
+                     int            scale,
+                     const GdkRGBA *color)
+{
+  double radius = MIN (width, height) / 2.0 - 2.0;
+  double fraction = (double) self->seconds_left / self->period;
+  g_autoptr(GBytes) bytes = NULL;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
+  cairo_surface_set_device_scale (surface, scale, scale);
+  cr = cairo_create (surface);
+  cairo_set_line_width (cr, 3.0);
+
+  /* The track, faint, then the time left, starting at twelve o'clock. */
+  cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha * 0.15);
+  cairo_arc (cr, width / 2.0, height / 2.0, radius, 0, 2 * G_PI);
+  cairo_stroke (cr);
+
+  cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha);
+  cairo_arc (cr, width / 2.0, height / 2.0, radius, -G_PI / 2, -G_PI / 2 + 2 * G_PI * fraction);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+
+  cairo_surface_flush (surface);
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
+                       (gsize) cairo_image_surface_get_stride (surface) * height * scale);
+  cairo_surface_destroy (surface);
+  /* GDK_MEMORY_DEFAULT is cairo's ARGB32 layout in this byte order. */
+  return gdk_memory_texture_new (width * scale, height * scale, GDK_MEMORY_DEFAULT, bytes,
+                                 cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, width * scale));
+}
+
 static void
 lk_countdown_snapshot (GtkWidget   *widget,
                        GtkSnapshot *snapshot)
@@ -38,32 +81,18 @@ lk_countdown_snapshot (GtkWidget   *widget,
   LkCountdown *self = LK_COUNTDOWN (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  double size = MIN (width, height);
-  double radius = size / 2.0 - 2.0;
-  double fraction;
+  g_autoptr(GdkTexture) texture = NULL;
   GdkRGBA color;
-  cairo_t *cr;
 
-  if (self->period == 0 || radius <= 0)
+  if (self->period == 0 || MIN (width, height) / 2.0 - 2.0 <= 0)
     return;
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
   G_GNUC_END_IGNORE_DEPRECATIONS
 
-  fraction = (double) self->seconds_left / self->period;
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  cairo_set_line_width (cr, 3.0);
-
-  /* The track, faint, then the time left, starting at twelve o'clock. */
-  cairo_set_source_rgba (cr, color.red, color.green, color.blue, color.alpha * 0.15);
-  cairo_arc (cr, width / 2.0, height / 2.0, radius, 0, 2 * G_PI);
-  cairo_stroke (cr);
-
-  cairo_set_source_rgba (cr, color.red, color.green, color.blue, color.alpha);
-  cairo_arc (cr, width / 2.0, height / 2.0, radius, -G_PI / 2, -G_PI / 2 + 2 * G_PI * fraction);
-  cairo_stroke (cr);
-  cairo_destroy (cr);
+  texture = lk_countdown_render (self, width, height, gtk_widget_get_scale_factor (widget), &color);
+  gtk_snapshot_append_texture (snapshot, texture, &GRAPHENE_RECT_INIT (0, 0, width, height));
 }
 
 static void

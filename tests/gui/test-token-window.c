@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "lk-camera-scanner.h"
+#include "lk-countdown.h"
 #include "lk-memory.h"
 #include "lk-qr.h"
 #include "lk-scanner-dialog.h"
@@ -607,6 +608,118 @@ test_hotp_next (void)
   g_assert_cmpuint (stored->otpauth->counter, ==, 1);
 }
 
+/* The buttons of a row: the next-code button only on HOTP rows, and the
+ * options button's menu made on its first click, for this row's token. */
+static GtkWidget *
+find_button (LkTokenRow *row,
+             const char *icon_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (row)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)), icon_name) == 0)
+      return child;
+  return NULL;
+}
+
+static void
+test_row_buttons (void)
+{
+  g_autoptr(LkWalletToken) t = NULL;
+  g_autoptr(LkWalletToken) h = NULL;
+  LkTokenRow *totp_row, *hotp_row;
+  GtkWidget *next, *options, *popover;
+  GMenuModel *menu;
+  g_autoptr(GVariant) target = NULL;
+
+  wipe_wallet ();
+  t = add_token ("otpauth://totp/Alpha:a?secret=JBSWY3DPEHPK3PXP&issuer=Alpha");
+  h = add_token ("otpauth://hotp/Beta:b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0&issuer=Beta");
+  reload_and_wait ();
+  totp_row = lk_token_item_is_hotp (lk_token_row_get_item (row_at (0))) ? row_at (1) : row_at (0);
+  hotp_row = totp_row == row_at (0) ? row_at (1) : row_at (0);
+  g_assert_false (lk_token_item_is_hotp (lk_token_row_get_item (totp_row)));
+  g_assert_true (lk_token_item_is_hotp (lk_token_row_get_item (hotp_row)));
+
+  next = find_button (totp_row, "view-refresh-symbolic");
+  g_assert_true (next == NULL || !gtk_widget_get_visible (next));
+  next = find_button (hotp_row, "view-refresh-symbolic");
+  g_assert_nonnull (next);
+  g_assert_true (gtk_widget_get_visible (next));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (next)), ==, "win.next-code");
+
+  options = find_button (hotp_row, "view-more-symbolic");
+  g_assert_nonnull (options);
+  g_assert_false (GTK_IS_POPOVER_MENU (gtk_widget_get_last_child (options)));
+  g_signal_emit_by_name (options, "clicked");
+  popover = gtk_widget_get_last_child (options);
+  g_assert_true (GTK_IS_POPOVER_MENU (popover));
+  g_assert_true (gtk_widget_get_visible (popover));
+  menu = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 3);
+  target = g_menu_model_get_item_attribute_value (menu, 0, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE_STRING);
+  g_assert_cmpstr (g_variant_get_string (target, NULL), ==, h->id);
+  /* Let it map and unmap as a user's click and Escape would. */
+  while (!gtk_widget_get_mapped (popover))
+    g_main_context_iteration (NULL, TRUE);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  while (gtk_widget_get_mapped (popover))
+    g_main_context_iteration (NULL, TRUE);
+  wait_ms (100);
+
+  /* A reload rebinds the rows: the old menu goes with the old binding. */
+  reload_and_wait ();
+  g_assert_false (GTK_IS_POPOVER_MENU (gtk_widget_get_last_child (find_button (row_at (0), "view-more-symbolic"))));
+}
+
+/* The ring is a texture, not a cairo node: GTK 4.8's cairo renderer on X11
+ * drew cairo nodes through a window-sized shared-memory image. Half the
+ * period left: the right half is drawn in full, the left half faintly. */
+static void
+test_countdown_texture (void)
+{
+  g_autoptr(LkWalletToken) t = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  GtkSnapshot *snapshot;
+  GtkWidget *ring = NULL;
+  GdkTexture *texture;
+  g_autofree guchar *pixels = NULL;
+  int w, h;
+
+  wipe_wallet ();
+  t = add_token ("otpauth://totp/Ring:r?secret=JBSWY3DPEHPK3PXP&issuer=Ring");
+  reload_and_wait ();
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (row_at (0))); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (LK_IS_COUNTDOWN (child))
+      ring = child;
+  g_assert_nonnull (ring);
+  lk_countdown_set_time (LK_COUNTDOWN (ring), 15, 30);
+  while (gtk_widget_get_width (ring) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  snapshot = gtk_snapshot_new ();
+  GTK_WIDGET_GET_CLASS (ring)->snapshot (ring, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  g_assert_cmpint (gsk_render_node_get_node_type (node), ==, GSK_TEXTURE_NODE);
+
+  texture = gsk_texture_node_get_texture (node);
+  w = gdk_texture_get_width (texture);
+  h = gdk_texture_get_height (texture);
+  pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (texture, pixels, (gsize) w * 4);
+  /* Alpha (GDK_MEMORY_DEFAULT: B, G, R, A) where the ring crosses the
+   * horizontal middle: 2 px in from each side, the line being 3 px wide. */
+  {
+    guchar right = pixels[((gsize) (h / 2) * w + (w - 3)) * 4 + 3];
+    guchar left = pixels[((gsize) (h / 2) * w + 2) * 4 + 3];
+
+    g_assert_cmpuint (right, >, 128);
+    g_assert_cmpuint (left, >, 0);
+    g_assert_cmpuint (left, <, right / 3);
+  }
+}
+
 static void
 test_delete_undo (void)
 {
@@ -1125,6 +1238,8 @@ main (int    argc,
   g_test_add_func ("/token/window/copy-and-clear", test_copy_and_clear);
   g_test_add_func ("/token/window/hide-codes", test_hide_codes);
   g_test_add_func ("/token/window/hotp-next", test_hotp_next);
+  g_test_add_func ("/token/window/row-buttons", test_row_buttons);
+  g_test_add_func ("/token/window/countdown-texture", test_countdown_texture);
   g_test_add_func ("/token/window/delete-undo", test_delete_undo);
   g_test_add_func ("/token/intake/file", test_intake_file);
   g_test_add_func ("/token/intake/clipboard", test_intake_clipboard);
