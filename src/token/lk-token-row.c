@@ -26,6 +26,7 @@ struct _LkTokenRow
   GtkWidget     *countdown;
   GtkWidget     *next_button;
   GtkWidget     *menu_button;
+  GtkWidget     *menu_popover;  /* made on the first click, dropped when the row is recycled */
 };
 
 G_DEFINE_FINAL_TYPE (LkTokenRow, lk_token_row, GTK_TYPE_BOX)
@@ -122,10 +123,18 @@ on_item_changed (LkTokenRow *self)
 }
 
 static void
+lk_token_row_drop_menu (LkTokenRow *self)
+{
+  if (self->menu_popover != NULL)
+    gtk_widget_unparent (g_steal_pointer (&self->menu_popover));
+}
+
+static void
 lk_token_row_dispose (GObject *object)
 {
   LkTokenRow *self = LK_TOKEN_ROW (object);
 
+  lk_token_row_drop_menu (self);
   lk_token_row_unbind (self);
   if (self->spoken != NULL)
     {
@@ -141,6 +150,9 @@ lk_token_row_dispose (GObject *object)
 
   G_OBJECT_CLASS (lk_token_row_parent_class)->dispose (object);
 }
+
+static void on_menu_clicked (GtkButton  *button,
+                             LkTokenRow *self);
 
 static void
 lk_token_row_class_init (LkTokenRowClass *klass)
@@ -158,6 +170,7 @@ lk_token_row_class_init (LkTokenRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LkTokenRow, code_label);
   gtk_widget_class_bind_template_child (widget_class, LkTokenRow, countdown);
   gtk_widget_class_bind_template_child (widget_class, LkTokenRow, menu_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_menu_clicked);
 }
 
 static void
@@ -188,17 +201,25 @@ lk_token_row_build_menu (const char *id)
   return G_MENU_MODEL (menu);
 }
 
+/* The row's options. Not a GtkMenuButton: that is a toggle button with a
+ * box, an image and an arrow inside (about 12 KiB with their styles and
+ * accessibility objects) on each of the ~30 rows a grid view keeps, for
+ * menus that are mostly never opened. A plain button says it has a popup,
+ * and makes the popover on the first click. */
 static void
-create_menu (GtkMenuButton *button,
-             gpointer       user_data)
+on_menu_clicked (GtkButton  *button,
+                 LkTokenRow *self)
 {
-  LkTokenRow *self = LK_TOKEN_ROW (gtk_widget_get_ancestor (GTK_WIDGET (button), LK_TYPE_TOKEN_ROW));
-  g_autoptr(GMenuModel) menu = NULL;
-
-  if (gtk_menu_button_get_menu_model (button) != NULL || self == NULL || self->item == NULL)
+  if (self->item == NULL)
     return;
-  menu = lk_token_row_build_menu (lk_token_item_get_id (self->item));
-  gtk_menu_button_set_menu_model (button, menu);
+  if (self->menu_popover == NULL)
+    {
+      g_autoptr(GMenuModel) menu = lk_token_row_build_menu (lk_token_item_get_id (self->item));
+
+      self->menu_popover = gtk_popover_menu_new_from_model (menu);
+      gtk_widget_set_parent (self->menu_popover, GTK_WIDGET (button));
+    }
+  gtk_popover_popup (GTK_POPOVER (self->menu_popover));
 }
 
 /* The "next code" button, made the first time the row shows an HOTP
@@ -277,8 +298,7 @@ lk_token_row_bind (LkTokenRow  *self,
 
   /* A popover per row costs memory and start-up time for menus that are
    * mostly never opened: built on first use, dropped when recycled. */
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->menu_button), NULL);
-  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button), create_menu, NULL, NULL);
+  lk_token_row_drop_menu (self);
 
   row_label = *issuer != '\0' ? g_strdup_printf ("%s, %s", issuer, account) : g_strdup (account);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, row_label,
@@ -286,7 +306,7 @@ lk_token_row_bind (LkTokenRow  *self,
                                   _("Activate to copy the code"), -1);
   menu_label = g_strdup_printf (_("Options for %s"), row_label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  menu_label, -1);
+                                  menu_label, GTK_ACCESSIBLE_PROPERTY_HAS_POPUP, TRUE, -1);
 
   g_signal_connect_swapped (item, "notify::code", G_CALLBACK (on_item_changed), self);
   g_signal_connect_swapped (item, "notify::revealed", G_CALLBACK (on_item_changed), self);
