@@ -10,7 +10,7 @@ packages=(
   # libraries (see docs/architecture.md for which layer uses which)
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev
   libsoup-3.0-dev libjson-glib-dev libssl-dev libqrencode-dev libzbar-dev
-  libsecret-1-dev libsqlite3-dev libcurl4-openssl-dev libxml2-dev
+  libsecret-1-dev libgcrypt20-dev libsqlite3-dev libcurl4-openssl-dev libxml2-dev
   libprotobuf-c-dev protobuf-c-compiler libpq-dev libpng-dev zlib1g-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good

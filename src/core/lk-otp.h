@@ -33,6 +33,13 @@ gsize        lk_hash_digest_size    (LkHash       hash);  /* 20, 32, 64; 0 if un
 
 typedef struct _LkOtpKey LkOtpKey;
 
+/* Key backend: lk_otp_key_new/free/get_hash/hmac and lk_hotp_value are
+ * implemented twice, in lk-otp-key.c (OpenSSL, the default: lk_core_dep)
+ * and lk-otp-key-gcrypt.c (libgcrypt: lk_core_desktop_dep, for token
+ * mode's process, which maps libgcrypt through libsecret anyway and so
+ * need not map libcrypto). Same behaviour, same vectors (test-otp runs
+ * against both). */
+
 /* Precomputes the HMAC state (the hash states after the ipad and opad
  * blocks) from @secret; @secret itself is not kept, and the states, which
  * are as good as the key, are wiped when the key is freed. A secret longer

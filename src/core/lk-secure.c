@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * Secret bytes: OpenSSL's CSPRNG, wiping that the compiler keeps, constant-time comparison. */
+ * Secret bytes: the kernel's CSPRNG, wiping that the compiler keeps, constant-time comparison. */
 #include "config.h"
 
+/* libc only, no OpenSSL: token mode's process computes codes without
+ * mapping libcrypto (1.5 MiB of its RSS, docs/performance.md), and these
+ * three are all it needed from it here. */
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 #include <glib/gi18n.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "lk-core-error.h"
 #include "lk-secure.h"
@@ -17,19 +20,22 @@ lk_random_bytes (guint8  *buf,
 {
   g_return_val_if_fail (buf != NULL || len == 0, FALSE);
 
-  /* RAND_bytes takes an int; feed it in chunks so any gsize works. */
+  /* getrandom() blocks only until the kernel's pool is first seeded, and
+   * may return fewer bytes than asked (above 256 bytes) or be interrupted. */
   while (len > 0)
     {
-      int chunk = (int) MIN (len, (gsize) G_MAXINT32);
+      ssize_t got = getrandom (buf, len, 0);
 
-      if (RAND_bytes (buf, chunk) != 1)
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
         {
           g_set_error_literal (error, LK_CORE_ERROR, LK_CORE_ERROR_CRYPTO,
                                _("The system’s random number generator failed"));
           return FALSE;
         }
-      buf += chunk;
-      len -= (gsize) chunk;
+      buf += got;
+      len -= (gsize) got;
     }
   return TRUE;
 }
@@ -38,8 +44,9 @@ void
 lk_secure_wipe (gpointer buf,
                 gsize    len)
 {
+  /* explicit_bzero: a store the compiler may not drop as dead. */
   if (buf != NULL && len > 0)
-    OPENSSL_cleanse (buf, len);
+    explicit_bzero (buf, len);
 }
 
 gboolean
@@ -48,12 +55,17 @@ lk_secure_equal (const void *a,
                  const void *b,
                  gsize       b_len)
 {
+  const volatile guint8 *x = a, *y = b;
+  guint8 diff = 0;
+
   /* The lengths of codes and MACs are public; only the contents are secret. */
   if (a_len != b_len)
     return FALSE;
-  if (a_len == 0)
-    return TRUE;
-  return CRYPTO_memcmp (a, b, a_len) == 0;
+  /* Every byte is read whatever the earlier ones were; volatile keeps the
+   * compiler from stopping at the first difference. */
+  for (gsize i = 0; i < a_len; i++)
+    diff |= x[i] ^ y[i];
+  return diff == 0;
 }
 
 gboolean

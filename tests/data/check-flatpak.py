@@ -17,7 +17,7 @@ root, manifest_path = sys.argv[1:3]
 RUNTIME = {
     'glib-2.0', 'gobject-2.0', 'gio-2.0', 'gio-unix-2.0', 'gmodule-2.0',
     'gtk4', 'gtk4-x11', 'libadwaita-1', 'libsoup-3.0', 'json-glib-1.0',
-    'libsecret-1', 'sqlite3', 'libcrypto', 'libssl', 'libpng', 'libcurl',
+    'libsecret-1', 'libgcrypt', 'sqlite3', 'libcrypto', 'libssl', 'libpng', 'libcurl',
     'gstreamer-1.0', 'gstreamer-app-1.0', 'x11', 'libxml-2.0',
 }
 RUNTIME_PROGRAMS = {'glib-compile-schemas', 'glib-compile-resources', 'python3',
