@@ -10,8 +10,10 @@ import sys
 # Libraries a token list does not need: provisioning (libsoup, and through
 # the api layer libpq, SQLite, libxml2, GnuTLS), scanners (GStreamer,
 # libportal), import formats (protobuf-c), admin mode (libcurl).
+# And OpenSSL: token mode computes codes with libgcrypt, which libsecret
+# maps anyway (src/core/lk-otp-key-gcrypt.c).
 LATER = ['libsoup-3.0', 'libpq', 'libsqlite3', 'libxml2', 'libgnutls', 'libgstreamer-1.0',
-         'libportal', 'libprotobuf-c', 'libcurl']
+         'libportal', 'libprotobuf-c', 'libcurl', 'libcrypto', 'libssl']
 # What the token-extras module must bring (so the check above is not
 # passing merely because a feature was dropped).
 EXTRAS_NEED = ['libsoup-3.0', 'libgstreamer-1.0', 'libportal', 'libprotobuf-c']
