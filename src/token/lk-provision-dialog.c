@@ -19,6 +19,7 @@ struct _LkProvisionDialog
   AdwWindow     parent_instance;
 
   LkWallet     *wallet;
+  GSettings    *settings;
   GCancellable *cancellable;
   LkBackend    *backend;        /* the attempt under way, or the last one */
   char         *problem;
@@ -49,6 +50,7 @@ G_DEFINE_FINAL_TYPE (LkProvisionDialog, lk_provision_dialog, ADW_TYPE_WINDOW)
 
 #define PHYSICAL_ID_LABEL "latchkey physical device id v1"
 #define STORED_TOKEN "lk-stored-token"
+#define MAX_SERVERS 8
 
 char *
 lk_provision_physical_device_id (GBytes     *binding_secret,
@@ -144,6 +146,67 @@ on_changed (LkProvisionDialog *self)
   gtk_widget_set_sensitive (self->provision_button, fields_complete (self));
 }
 
+/* ---- the servers remembered (GSettings "provision-servers") ---- */
+
+/* The certificate the user trusted for @url and @organisation last time,
+ * or NULL: a pin is remembered with the server it was given for. */
+static char *
+remembered_pin (LkProvisionDialog *self,
+                const char        *url,
+                const char        *organisation)
+{
+  g_autoptr(GVariant) servers = g_settings_get_value (self->settings, "provision-servers");
+  GVariantIter iter;
+  const char *u, *o, *pin;
+
+  g_variant_iter_init (&iter, servers);
+  while (g_variant_iter_next (&iter, "(&s&s&s)", &u, &o, &pin))
+    if (g_str_equal (u, url) && g_str_equal (o, organisation))
+      return *pin != '\0' ? g_strdup (pin) : NULL;
+  return NULL;
+}
+
+/* Puts the server a token just came from first, without its older
+ * entry, and keeps MAX_SERVERS. Nothing secret: no username, password or
+ * serial. */
+static void
+remember_server (LkProvisionDialog *self)
+{
+  g_autoptr(GVariant) servers = g_settings_get_value (self->settings, "provision-servers");
+  g_autofree char *url = field (self->server_row);
+  g_autofree char *organisation = field (self->organisation_row);
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *u, *o, *pin;
+  guint n = 1;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(sss)"));
+  g_variant_builder_add (&builder, "(sss)", url, organisation, self->pin != NULL ? self->pin : "");
+  g_variant_iter_init (&iter, servers);
+  while (n < MAX_SERVERS && g_variant_iter_next (&iter, "(&s&s&s)", &u, &o, &pin))
+    if (!g_str_equal (u, url) || !g_str_equal (o, organisation))
+      {
+        g_variant_builder_add (&builder, "(sss)", u, o, pin);
+        n++;
+      }
+  g_settings_set_value (self->settings, "provision-servers", g_variant_builder_end (&builder));
+}
+
+/* The most recent server and organisation, so a second token from the
+ * same place needs only the username, password and serial. */
+static void
+fill_last_server (LkProvisionDialog *self)
+{
+  g_autoptr(GVariant) servers = g_settings_get_value (self->settings, "provision-servers");
+  const char *url, *organisation, *pin;
+
+  if (g_variant_n_children (servers) == 0)
+    return;
+  g_variant_get_child (servers, 0, "(&s&s&s)", &url, &organisation, &pin);
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), url);
+  gtk_editable_set_text (GTK_EDITABLE (self->organisation_row), organisation);
+}
+
 /* ---- the exchange ---- */
 
 static void
@@ -162,6 +225,7 @@ on_stored (GObject      *source,
       return;
     }
   set_busy (self, FALSE);
+  remember_server (self);
   g_signal_emit (self, signals[SIGNAL_PROVISIONED], 0, token);
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0, TRUE);
   gtk_window_destroy (GTK_WINDOW (self));
@@ -322,6 +386,10 @@ lk_provision_dialog_submit (LkProvisionDialog *self)
       return TRUE;
     }
 
+  /* A certificate trusted for this server and organisation before. */
+  if (self->pin == NULL)
+    self->pin = remembered_pin (self, url, organisation);
+
   g_clear_object (&self->backend);
   self->backend = lk_remote_backend_new (url, organisation, NULL, &error);
   if (self->backend != NULL && self->pin != NULL)
@@ -387,6 +455,17 @@ lk_provision_dialog_set_fields (LkProvisionDialog *self,
       gtk_editable_set_text (GTK_EDITABLE (rows[i]), values[i]);
 }
 
+char *
+lk_provision_dialog_dup_server (LkProvisionDialog *self,
+                                char             **organisation)
+{
+  g_return_val_if_fail (LK_IS_PROVISION_DIALOG (self), NULL);
+
+  if (organisation != NULL)
+    *organisation = field (self->organisation_row);
+  return field (self->server_row);
+}
+
 const char *
 lk_provision_dialog_get_problem (LkProvisionDialog *self)
 {
@@ -423,6 +502,7 @@ lk_provision_dialog_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->backend);
   g_clear_object (&self->wallet);
+  g_clear_object (&self->settings);
   g_free (self->problem);
   g_free (self->untrusted);
   g_free (self->pin);
@@ -472,6 +552,8 @@ lk_provision_dialog_init (LkProvisionDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (LK_APP_ID);
+  fill_last_server (self);
 }
 
 GtkWidget *

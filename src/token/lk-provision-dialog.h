@@ -29,6 +29,11 @@ void        lk_provision_dialog_set_fields (LkProvisionDialog *self,
 /* Presses Provision; FALSE when a field is still empty. */
 gboolean    lk_provision_dialog_submit     (LkProvisionDialog *self);
 
+/* For tests: the server address shown and (nullable out) the
+ * organisation, as the user would submit them. */
+char       *lk_provision_dialog_dup_server (LkProvisionDialog *self,
+                                            char             **organisation);
+
 /* The problem shown ("" when none). */
 const char *lk_provision_dialog_get_problem (LkProvisionDialog *self);
 

@@ -175,6 +175,44 @@ test_provision (void)
   }
 }
 
+/* After a token came from a server, the dialog remembers the server, the
+ * organisation and the certificate the user trusted (GSettings, nothing
+ * secret), offers them next time, and does not ask about the certificate
+ * again. */
+static void
+test_remembered (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (LK_APP_ID);
+  g_autoptr(GVariant) servers = g_settings_get_value (settings, "provision-servers");
+  g_autofree char *printed = g_variant_print (servers, FALSE);
+  g_autofree char *expected = lk_certificate_fingerprint (lk_test_server_get_certificate (server));
+  g_autofree char *shown = NULL, *organisation = NULL;
+  const char *url, *account, *pin;
+  LkProvisionDialog *dialog;
+  guint before = lk_token_test_wallet_count (wallet);
+
+  /* The refused attempts of /token/provision/refusals left nothing. */
+  g_assert_cmpuint (g_variant_n_children (servers), ==, 1);
+  g_variant_get_child (servers, 0, "(&s&s&s)", &url, &account, &pin);
+  g_assert_cmpstr (url, ==, lk_test_server_get_base_url (server));
+  g_assert_cmpstr (account, ==, lk_test_server_get_account (server));
+  g_assert_cmpstr (pin, ==, expected);
+  g_assert_null (strstr (printed, PASSWORD));
+  g_assert_null (strstr (printed, USER));
+  g_assert_null (strstr (printed, serial));
+
+  dialog = LK_PROVISION_DIALOG (lk_token_window_open_provision (window));
+  shown = lk_provision_dialog_dup_server (dialog, &organisation);
+  g_assert_cmpstr (shown, ==, lk_test_server_get_base_url (server));
+  g_assert_cmpstr (organisation, ==, lk_test_server_get_account (server));
+
+  /* The same serial again from the same keyring (as after a reinstall):
+   * the remembered pin is used, so no certificate question comes first. */
+  lk_provision_dialog_set_fields (dialog, NULL, NULL, USER, PASSWORD, serial);
+  g_assert_true (submit (dialog));
+  g_assert_cmpuint (lk_token_test_wallet_count (wallet), ==, before + 1);
+}
+
 static void
 test_physical_id (void)
 {
@@ -254,6 +292,7 @@ main (int    argc,
   g_test_add_func ("/token/provision/physical-id", test_physical_id);
   g_test_add_func ("/token/provision/refusals", test_refusals);
   g_test_add_func ("/token/provision/stored", test_provision);
+  g_test_add_func ("/token/provision/remembered", test_remembered);
 
   status = g_test_run ();
 
