@@ -11,7 +11,8 @@ meson compile -C "$build"
 
 if [ -x "$build/src/app/latchkey" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
   # The uninstalled modules (src/core/lk-module.h): token mode's scanners and dialogs, admin mode.
-  export LATCHKEY_MODULEDIR="$PWD/$build/src/token:$PWD/$build/src/app"
+  builddir=$(cd "$build" && pwd)
+  export LATCHKEY_MODULEDIR="$builddir/src/token:$builddir/src/app"
   exec "$build/src/app/latchkey" "$@"
 fi
 exec ./build-aux/demo.sh "$build"
