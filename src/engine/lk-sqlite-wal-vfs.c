@@ -317,7 +317,8 @@ vfs_open (sqlite3_vfs  *vfs,
     return real_vfs->xOpen (real_vfs, name, file, flags, out_flags);
 
   memset (self, 0, sizeof *self);
-  self->real = (sqlite3_file *) ((char *) file + FILE_OFFSET);
+  /* FILE_OFFSET is a multiple of 16: the wrapped file is aligned. */
+  self->real = (sqlite3_file *) (void *) ((char *) file + FILE_OFFSET);
   self->append_end = -1;
   rc = real_vfs->xOpen (real_vfs, name, self->real, flags, out_flags);
   /* A wrapper with methods gets xClose; without, SQLite closes nothing. */
