@@ -118,21 +118,33 @@ lk_api_handle_body_full (LkEngine                 *engine,
     {
       info->rejected = TRUE;
       response = lk_api_response_new_error (request->op, lk_api_error_to_code (error), error->message);
+      info->type = lk_api_op_to_string (request->op);
+      info->account = loggable_account (request->account_name);
+      info->error_code = response->error_code;
+      return lk_api_response_encode (response, NULL);
     }
-  else
-    {
-      int refusal = 0;
-      const char *message = NULL;
+  return lk_api_handle_request (engine, request, options, info);
+}
 
-      if (options != NULL && options->admit != NULL)
-        refusal = options->admit (request->account_name, lk_api_op_to_string (request->op),
-                                  &message, options->admit_data);
-      if (refusal != 0)
-        response = lk_api_response_new_error (request->op, refusal, message);
-      else
-        response = lk_api_execute (engine, request,
-                                   options != NULL && options->allow_create_account);
-    }
+GBytes *
+lk_api_handle_request (LkEngine                 *engine,
+                       gconstpointer             request_data,
+                       const LkApiHandleOptions *options,
+                       LkApiCallInfo            *info)
+{
+  const LkApiRequest *request = request_data;
+  g_autoptr(LkApiResponse) response = NULL;
+  int refusal = 0;
+  const char *message = NULL;
+
+  if (options != NULL && options->admit != NULL)
+    refusal = options->admit (request->account_name, lk_api_op_to_string (request->op),
+                              &message, options->admit_data);
+  if (refusal != 0)
+    response = lk_api_response_new_error (request->op, refusal, message);
+  else
+    response = lk_api_execute (engine, request,
+                               options != NULL && options->allow_create_account);
 
   info->type = lk_api_op_to_string (request->op);
   info->account = loggable_account (request->account_name);

@@ -119,4 +119,12 @@ GBytes *lk_api_handle_body_full (LkEngine                  *engine,
                                  const LkApiHandleOptions  *options,
                                  LkApiCallInfo             *info);
 
+/* The part of lk_api_handle_body_full() after decoding: latchkeyd decodes
+ * in its reactor to choose the thread (a validation goes to the group
+ * committer), then runs @request (an LkApiRequest) here. */
+GBytes *lk_api_handle_request   (LkEngine                  *engine,
+                                 gconstpointer              request,
+                                 const LkApiHandleOptions  *options,
+                                 LkApiCallInfo             *info);
+
 G_END_DECLS

@@ -74,6 +74,12 @@ run_group (LkGroupCommit *self,
     lk_engine_batch_rollback (self->engine);
 
 answer:
+  /* Counted before anyone hears back, so the figures cover every answer. */
+  g_mutex_lock (&self->lock);
+  self->groups++;
+  self->validations += group->len;
+  g_mutex_unlock (&self->lock);
+
   /* Asynchronous jobs first, outside the lock: their callbacks only queue
    * the result, and the submitter is woken once for all of them. */
   {
@@ -112,8 +118,6 @@ answer:
         }
       r->done = TRUE;
     }
-  self->groups++;
-  self->validations += group->len;
   g_cond_broadcast (&self->answered);
   g_mutex_unlock (&self->lock);
 }
@@ -258,33 +262,53 @@ lk_group_commit_validate_for (LkGroupCommit  *self,
   return r.ok;
 }
 
+static gboolean
+submit_jobs (LkGroupCommit         *self,
+             LkGroupCommitRunFunc   run,
+             LkGroupCommitDoneFunc  done,
+             gpointer              *user_data,
+             guint                  n)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (run != NULL && done != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (self->quit)
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      Request *r = g_new0 (Request, 1);
+
+      r->run = run;
+      r->done_func = done;
+      r->user_data = user_data[i];
+      g_queue_push_tail (&self->queue, r);
+    }
+  g_cond_signal (&self->work);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
 gboolean
 lk_group_commit_submit (LkGroupCommit         *self,
                         LkGroupCommitRunFunc   run,
                         LkGroupCommitDoneFunc  done,
                         gpointer               user_data)
 {
-  Request *r;
+  return submit_jobs (self, run, done, &user_data, 1);
+}
 
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (run != NULL && done != NULL, FALSE);
-
-  r = g_new0 (Request, 1);
-  r->run = run;
-  r->done_func = done;
-  r->user_data = user_data;
-
-  g_mutex_lock (&self->lock);
-  if (self->quit)
-    {
-      g_mutex_unlock (&self->lock);
-      g_free (r);
-      return FALSE;
-    }
-  g_queue_push_tail (&self->queue, r);
-  g_cond_signal (&self->work);
-  g_mutex_unlock (&self->lock);
-  return TRUE;
+gboolean
+lk_group_commit_submit_batch (LkGroupCommit         *self,
+                              LkGroupCommitRunFunc   run,
+                              LkGroupCommitDoneFunc  done,
+                              GPtrArray             *user_data)
+{
+  g_return_val_if_fail (user_data != NULL, FALSE);
+  return submit_jobs (self, run, done, user_data->pdata, user_data->len);
 }
 
 void

@@ -72,6 +72,14 @@ gboolean       lk_group_commit_submit       (LkGroupCommit         *group,
                                              LkGroupCommitRunFunc   run,
                                              LkGroupCommitDoneFunc  done,
                                              gpointer               user_data);
+/* lk_group_commit_submit() for several jobs (@user_data: their data, each
+ * with the same @run and @done) with one wake-up of the writer, so they
+ * can share the next group instead of the first one starting alone.
+ * Returns FALSE, having queued none, when the writer is stopping. */
+gboolean       lk_group_commit_submit_batch (LkGroupCommit         *group,
+                                             LkGroupCommitRunFunc   run,
+                                             LkGroupCommitDoneFunc  done,
+                                             GPtrArray             *user_data);
 /* Set before the first lk_group_commit_submit(). */
 void           lk_group_commit_set_notify   (LkGroupCommit         *group,
                                              LkGroupCommitNotifyFunc notify,

@@ -20,13 +20,14 @@
 static const struct
 {
   const char *group;
-  const char *keys[12];
+  const char *keys[16];
 } known_keys[] = {
   { "server",   { "listen", "tls-certificate", "tls-key", "insecure-http", "port-file",
                   "drain-timeout", NULL } },
   { "database", { "path", "uri", "master-key-file", "durable", "group-commit", "max-failures", "busy-timeout", NULL } },
   { "limits",   { "max-body", "workers", "max-queue", "account-rate", "account-burst",
-                  "address-rate", "address-burst", "login-failure-rate", "login-failure-burst", NULL } },
+                  "address-rate", "address-burst", "login-failure-rate", "login-failure-burst",
+                  "idle-timeout", "header-timeout", "max-connections", NULL } },
   { "log",      { "level", "format", "access-log", NULL } },
   /* Read by the delivery layer (lk-delivery-config.c), which checks values. */
   { "delivery", { "issuer", "poll-interval", "batch", "send-limit", "send-window", NULL } },
@@ -141,6 +142,8 @@ lk_server_config_new (void)
   config->max_body = DEFAULT_MAX_BODY;
   config->workers = CLAMP (cpus, 1, MAX_WORKERS);
   config->max_queue = 1024;
+  config->idle_timeout = 60;
+  config->header_timeout = 20;
   config->account_rate = 5000;
   config->account_burst = 10000;
   config->address_rate = 1000;
@@ -480,6 +483,21 @@ lk_server_config_load_file (LkServerConfig  *config,
   if (!get_uint (file, path, "limits", "max-queue", 1, 1000000, &value, error))
     return FALSE;
   config->max_queue = value;
+
+  value = config->idle_timeout;
+  if (!get_uint (file, path, "limits", "idle-timeout", 1, 3600, &value, error))
+    return FALSE;
+  config->idle_timeout = value;
+
+  value = config->header_timeout;
+  if (!get_uint (file, path, "limits", "header-timeout", 1, 3600, &value, error))
+    return FALSE;
+  config->header_timeout = value;
+
+  value = config->max_connections;
+  if (!get_uint (file, path, "limits", "max-connections", 0, 1000000, &value, error))
+    return FALSE;
+  config->max_connections = value;
 
   value = config->account_burst;
   if (!get_uint (file, path, "limits", "account-burst", 1, 1000000000, &value, error))

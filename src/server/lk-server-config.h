@@ -42,6 +42,9 @@ typedef struct
   gsize       max_body;            /* bytes; larger bodies get 413 before they are parsed */
   guint       workers;             /* threads, each with its own database connection */
   guint       max_queue;           /* requests waiting for a worker before 503 */
+  guint       idle_timeout;        /* seconds a kept-alive connection may wait between requests */
+  guint       header_timeout;      /* seconds from a connection's first byte to a complete request head */
+  guint       max_connections;     /* open client connections; 0 = as file descriptors allow */
   double      account_rate;        /* requests per second per partner account; 0 = unlimited */
   guint       account_burst;
   double      address_rate;        /* requests per second per client address; 0 = unlimited */

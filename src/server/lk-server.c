@@ -1,74 +1,98 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * LkServer: latchkeyd's HTTP front — listeners, endpoints, limits, the worker pool and a draining shutdown.
  *
- * Everything here runs on the main context except job_run(), which runs on
- * a worker thread with that thread's own engine (one SQLite connection per
- * thread). A request is paused while its job is queued or running and is
- * unpaused from the main context when the answer is ready. */
+ * The HTTP/1.1 front end is our own (issue 12): an epoll reactor
+ * (lk-reactor.c) attached to the main context, one LkHttpConnection per
+ * client (lk-http-connection.c) with OpenSSL for HTTPS (lk-http-tls.c).
+ * Everything here runs on the main context except what the worker pool
+ * and the group committer run: job_run() on a worker thread with that
+ * thread's own engine, commit_run() on the committer inside a shared
+ * durable transaction. Their results come back through one queue and one
+ * eventfd wake-up per batch, so a validation under group commit goes
+ * reactor -> committer -> reactor with no worker thread in between. */
+/* accept4() */
+#define _GNU_SOURCE
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <glib/gi18n.h>
-#include <libsoup/soup.h>
 
 #include "lk-api.h"
+#include "lk-api-codec.h"
+#include "lk-api-execute.h"
 #include "lk-delivery-router.h"
 #include "lk-engine.h"
 #include "lk-group-commit.h"
+#include "lk-http-connection.h"
+#include "lk-http-tls.h"
 #include "lk-outbox-worker.h"
 #include "lk-rate-limiter.h"
+#include "lk-reactor.h"
 #include "lk-server.h"
 #include "lk-server-error.h"
 #include "lk-server-log.h"
 #include "lk-server-metrics.h"
 #include "lk-worker-pool.h"
 
-/* libsoup 3.2 has no name for 429 (RFC 6585). */
-#define HTTP_TOO_MANY_REQUESTS 429
+#define HTTP_OK                    200
+#define HTTP_NOT_FOUND             404
+#define HTTP_METHOD_NOT_ALLOWED    405
+#define HTTP_TOO_LARGE             413
+#define HTTP_TOO_MANY_REQUESTS     429
+#define HTTP_SERVICE_UNAVAILABLE   503
 
 #define API_PATH        "/api/v1"
 #define VENDOR_PATH     "/AuthServer/REST/U2F/U2FServer.aspx"
 #define HEALTH_PATH     "/healthz"
 #define METRICS_PATH    "/metrics"
 
-/* Bodies over the limit are read and thrown away so the client still gets
- * its 413; past this many discarded bytes the connection is cut instead. */
-#define DISCARD_CAP     (32 * 1024 * 1024)
 /* Rate-limit buckets kept per scope before idle ones are swept. */
 #define MAX_BUCKETS     65536
 /* Connections the kernel queues before latchkeyd accepts them (capped by
  * net.core.somaxconn). */
 #define LISTEN_BACKLOG  1024
-/* With group commit a worker spends most of a validation waiting for the
- * shared fsync, and a group can only be as large as the number of workers
- * waiting: with one per CPU it would hold two validations. So the pool
- * gets at least this many (each an idle thread and a SQLite connection). */
-#define GROUP_COMMIT_WORKERS 64
-/* Seconds a connection may sit without sending anything. */
-#define IDLE_TIMEOUT_S  60
+/* Seconds from a head to the end of its body. With [limits] header-timeout
+ * (from a connection's first byte, or its accept, to a complete head) a
+ * client dribbling bytes (slowloris) holds a socket this long at most. */
+#define BODY_TIMEOUT_S    60
+/* Seconds an answer may wait for a client that does not read it. */
+#define WRITE_TIMEOUT_S   60
+/* Bytes of a request head: the request line and every header field. */
+#define MAX_HEAD          16384
+/* File descriptors kept for the databases, logs and the rest. */
+#define RESERVED_FDS      64
+/* Connections accepted at once per readiness event, so one busy listener
+ * does not starve the connections already open. */
+#define ACCEPT_BATCH      64
 
 typedef enum
 {
-  JOB_API,
+  JOB_API,       /* any API call, on a worker */
+  JOB_VALIDATE,  /* validate_oath_otp on the group committer */
   JOB_HEALTH,
 } JobKind;
 
 typedef struct
 {
-  gint               ref_count;
   JobKind            kind;
   LkServer          *server;
-  SoupServerMessage *msg;
-  gulong             finished_id;
-  gboolean           finished;     /* the message is gone: never touch it again */
+  LkHttpConnection  *conn;         /* NULL once the client has gone */
+  char              *method;
+  char              *path;
   GBytes            *body;
   char              *client;
   char              *rate_key;     /* the client's address bucket */
   gint64             start_us;
+  LkApiRequest      *request;      /* JOB_VALIDATE: decoded on the reactor */
 
-  /* Filled by the worker. */
+  /* Filled by the worker or the committer. */
   GBytes            *response;
   guint              http_status;
   LkApiCallInfo      info;
@@ -76,14 +100,35 @@ typedef struct
   guint              retry_after;
 } Job;
 
+/* What the server keeps per connection. */
+typedef struct
+{
+  char  *client;
+  char  *rate_key;
+  Job   *job;       /* the request being worked on, if any */
+} Peer;
+
+typedef struct
+{
+  LkServer       *server;
+  GSocket        *socket;
+  LkReactorWatch  watch;
+  gboolean        tls;
+  gboolean        paused;
+} Listener;
+
 struct _LkServer
 {
   GObject          parent_instance;
 
   LkServerConfig  *config;
   GMainContext    *main_context;
-  SoupServer      *soup;
-  GTlsCertificate *certificate;
+  LkReactor       *reactor;
+  SSL_CTX         *tls;
+  GPtrArray       *listeners;       /* of Listener* */
+  GHashTable      *connections;     /* LkHttpConnection* set */
+  guint            max_connections;
+  LkHttpLimits     limits;
   LkKeyProvider   *key_provider;
   LkWorkerPool    *pool;
   LkServerMetrics *metrics;
@@ -91,19 +136,22 @@ struct _LkServer
   LkRateLimiter   *account_limiter;
   LkRateLimiter   *login_failure_limiter;
   LkOutboxWorker  *outbox;          /* NULL when no delivery channel is configured */
-  LkGroupCommit   *group_commit;    /* [database] group-commit: the workers' validations go through it */
+  LkGroupCommit   *group_commit;    /* [database] group-commit: validations go through it */
 
-  /* Answers ready on worker threads; one main-context callback drains
-   * them, so a busy server wakes its main loop once per batch, not per
-   * request. */
+  /* Answers ready on worker and committer threads; the reactor drains
+   * them after one eventfd wake-up, so a busy server wakes once per
+   * batch, not per request. */
   GAsyncQueue     *done_queue;
-  gint             done_scheduled;
+  /* Validations read in the current reactor dispatch, submitted to the
+   * committer together at its end so they can share one group. */
+  GPtrArray       *pending_validations;
 
+  GSource         *sweep;
   gboolean         started;
   gboolean         draining;
   gboolean         stopped;
-  guint            drain_timeout_id;
-  guint            stop_idle_id;
+  GSource         *drain_timeout;
+  GSource         *stop_idle;
 };
 
 enum
@@ -118,18 +166,38 @@ G_DEFINE_FINAL_TYPE (LkServer, lk_server, G_TYPE_OBJECT)
 
 static void maybe_finish_drain (LkServer *self);
 
+/* Timers and idles go to the server's own context (the one it was made
+ * in), which need not be the global default. */
+static GSource *
+add_source (LkServer    *self,
+            GSource     *source,
+            GSourceFunc  func)
+{
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->main_context);
+  return source;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 /* ---- jobs --------------------------------------------------------------- */
 
 static void
-job_unref (Job *job)
+job_free (Job *job)
 {
-  if (!g_atomic_int_dec_and_test (&job->ref_count))
-    return;
   g_clear_pointer (&job->body, g_bytes_unref);
   g_clear_pointer (&job->response, g_bytes_unref);
+  g_clear_pointer (&job->request, lk_api_request_free);
   lk_api_call_info_clear (&job->info);
-  g_clear_object (&job->msg);
-  g_clear_object (&job->server);
+  g_free (job->method);
+  g_free (job->path);
   g_free (job->client);
   g_free (job->rate_key);
   g_free (job);
@@ -161,43 +229,25 @@ error_body (int         code,
   return g_string_free_to_bytes (g_steal_pointer (&json));
 }
 
-static void
-set_response (SoupServerMessage *msg,
-              guint              status,
-              const char        *content_type,
-              GBytes            *body)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  SoupMessageBody *response = soup_server_message_get_response_body (msg);
-
-  /* libsoup 3.2 has no reason phrase for 429. */
-  soup_server_message_set_status (msg, status, status == HTTP_TOO_MANY_REQUESTS ? "Too Many Requests" : NULL);
-  soup_message_headers_set_content_type (headers, content_type, NULL);
-  soup_message_headers_replace (headers, "Cache-Control", "no-store");
-  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-  soup_message_body_truncate (response);
-  soup_message_body_append_bytes (response, body);
-}
-
-static char *
-client_string (SoupServerMessage *msg)
-{
-  const char *host = soup_server_message_get_remote_host (msg);
-
-  return g_strdup (host != NULL ? host : "-");
-}
 
 /* IPv6 clients usually own a whole /64, so that is what a bucket covers. */
-static char *
-client_rate_key (SoupServerMessage *msg)
+static void
+client_strings (const struct sockaddr  *peer,
+                socklen_t               len,
+                char                  **out_client,
+                char                  **out_rate_key)
 {
-  GSocketAddress *address = soup_server_message_get_remote_address (msg);
+  g_autoptr(GSocketAddress) address = g_socket_address_new_from_native ((gpointer) peer, len);
   GInetAddress *inet;
 
   if (!G_IS_INET_SOCKET_ADDRESS (address))
-    return client_string (msg);
-
+    {
+      *out_client = g_strdup ("-");
+      *out_rate_key = g_strdup ("-");
+      return;
+    }
   inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  *out_client = g_inet_address_to_string (inet);
   if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 &&
       !g_inet_address_get_is_loopback (inet))
     {
@@ -209,27 +259,28 @@ client_rate_key (SoupServerMessage *msg)
       memset (bytes + 8, 0, 8);
       prefix = g_inet_address_new_from_bytes (bytes, G_SOCKET_FAMILY_IPV6);
       text = g_inet_address_to_string (prefix);
-      return g_strdup_printf ("%s/64", text);
+      *out_rate_key = g_strdup_printf ("%s/64", text);
+      return;
     }
-  return g_inet_address_to_string (inet);
+  *out_rate_key = g_strdup (*out_client);
 }
 
 static void
-log_request (LkServer          *self,
-             SoupServerMessage *msg,
-             const char        *client,
-             guint              status,
-             const char        *type,
-             int                code,
-             const char        *account,
-             gint64             start_us,
-             gsize              request_bytes,
-             gsize              response_bytes)
+log_request (const char *method,
+             const char *path,
+             const char *client,
+             guint       status,
+             const char *type,
+             int         code,
+             const char *account,
+             gint64      start_us,
+             gsize       request_bytes,
+             gsize       response_bytes)
 {
   LkAccessRecord record = {
     .client = client,
-    .method = soup_server_message_get_method (msg),
-    .path = g_uri_get_path (soup_server_message_get_uri (msg)),
+    .method = method,
+    .path = path,
     .status = status,
     .type = type,
     .code = code,
@@ -242,31 +293,48 @@ log_request (LkServer          *self,
   lk_server_log_access (&record);
 }
 
+/* Every answer latchkeyd makes carries these; @extra is one more
+ * "Name: value" line or NULL. While draining, connections end after
+ * their answer. */
+static void
+answer (LkServer         *self,
+        LkHttpConnection *conn,
+        guint             status,
+        const char       *content_type,
+        GBytes           *body,
+        const char       *extra,
+        gboolean          close)
+{
+  const char *headers[] = { "Cache-Control: no-store", "X-Content-Type-Options: nosniff", extra, NULL };
+
+  lk_http_connection_respond (conn, status, content_type, body, headers, close || self->draining);
+}
+
 /* A refusal made on the main context, before any worker is involved. */
 static void
 refuse (LkServer          *self,
-        SoupServerMessage *msg,
+        LkHttpConnection  *conn,
         guint              status,
         int                code,
         const char        *message,
         const char        *reason,
-        gint64             start_us)
+        const char        *extra,
+        gint64             start_us,
+        gsize              request_bytes)
 {
   g_autoptr(GBytes) body = error_body (code, message);
-  g_autofree char *client = client_string (msg);
-  SoupMessageBody *request = soup_server_message_get_request_body (msg);
-
-  set_response (msg, status, "application/json", body);
-  if (self->draining || status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  const LkHttpRequestHead *head = lk_http_connection_get_head (conn);
+  Peer *peer = lk_http_connection_get_user_data (conn);
 
   if (reason != NULL)
     lk_server_metrics_record_rejection (self->metrics, reason);
   lk_server_metrics_record_request (self->metrics, NULL, code,
                                     (g_get_monotonic_time () - start_us) / (double) G_USEC_PER_SEC);
   lk_server_metrics_record_http (self->metrics, status);
-  log_request (self, msg, client, status, NULL, code, NULL, start_us,
-               request != NULL ? request->length : 0, g_bytes_get_size (body));
+  log_request (head != NULL ? head->method : "-", head != NULL ? head->path : "-", peer->client, status, NULL,
+               code, NULL, start_us, request_bytes, g_bytes_get_size (body));
+  /* The 413 ends the connection: the rest of the body is never read. */
+  answer (self, conn, status, "application/json", body, extra, status == HTTP_TOO_LARGE);
 }
 
 /* ---- worker side ------------------------------------------------------------ */
@@ -313,19 +381,6 @@ worker_close (gpointer data)
   g_free (state);
 }
 
-static gboolean drain_done (gpointer data);
-
-static void
-queue_done (LkServer *self,
-            Job      *job)
-{
-  g_async_queue_push (self->done_queue, job);
-  /* Whoever flips the flag schedules the drain; drain_done clears it before
-   * it pops, so a job pushed during a drain is either popped by it or
-   * schedules the next one. */
-  if (g_atomic_int_compare_and_exchange (&self->done_scheduled, 0, 1))
-    g_main_context_invoke (self->main_context, drain_done, self);
-}
 
 /* The api layer calls this once the body is decoded and before the partner
  * login, so a flood against one account is refused before any slow hash. */
@@ -346,6 +401,14 @@ admit_account (const char  *account,
 }
 
 static void
+queue_done (LkServer *self,
+            Job      *job)
+{
+  g_async_queue_push (self->done_queue, job);
+  lk_reactor_wake (self->reactor);
+}
+
+static void
 job_run (gpointer state_data,
          gpointer job_data,
          gpointer user_data)
@@ -363,13 +426,13 @@ job_run (gpointer state_data,
       accounts = lk_engine_list_accounts (state->engine, &error);
       if (accounts != NULL)
         {
-          job->http_status = SOUP_STATUS_OK;
+          job->http_status = HTTP_OK;
           job->response = g_bytes_new_static ("{\"status\":\"ok\"}\n", 16);
         }
       else
         {
           g_warning ("Health check failed: %s", error->message);
-          job->http_status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+          job->http_status = HTTP_SERVICE_UNAVAILABLE;
           job->response = g_bytes_new_static ("{\"status\":\"unavailable\"}\n", 25);
         }
     }
@@ -383,7 +446,7 @@ job_run (gpointer state_data,
 
       lk_engine_set_actor (state->engine, job->client);
       job->response = lk_api_handle_body_full (state->engine, job->body, &options, &job->info);
-      job->http_status = job->account_limited ? HTTP_TOO_MANY_REQUESTS : SOUP_STATUS_OK;
+      job->http_status = job->account_limited ? HTTP_TOO_MANY_REQUESTS : HTTP_OK;
       /* These may have written to the outbox: send now rather than at the next poll. */
       if (job->server->outbox != NULL && job->info.error_code == 0 &&
           (g_strcmp0 (job->info.type, "send_oath_otp") == 0 || g_strcmp0 (job->info.type, "add_oath_device") == 0 ||
@@ -394,73 +457,72 @@ job_run (gpointer state_data,
   queue_done (job->server, job);
 }
 
+/* ---- committer side ------------------------------------------------------------ */
+
+/* On the committer thread, inside the group's transaction: the partner
+ * login and the validation run there with the committer's engine. */
+static void
+commit_run (LkEngine *engine,
+            gpointer  data)
+{
+  Job *job = data;
+  LkApiHandleOptions options = {
+    .admit = admit_account,
+    .admit_data = job,
+    .allow_create_account = FALSE,
+  };
+
+  lk_engine_set_actor (engine, job->client);
+  job->response = lk_api_handle_request (engine, job->request, &options, &job->info);
+  job->http_status = job->account_limited ? HTTP_TOO_MANY_REQUESTS : HTTP_OK;
+}
+
+/* On the committer thread, once the group is durable (or failed). */
+static void
+commit_done (gpointer      data,
+             const GError *commit_error)
+{
+  Job *job = data;
+
+  if (commit_error != NULL)
+    {
+      /* Nothing of the group is on disk: whatever run said, this
+       * validation did not happen. */
+      g_autoptr(LkApiResponse) failed = NULL;
+      int code = lk_api_error_to_code (commit_error);
+
+      failed = lk_api_response_new_error (job->request->op, code != 0 ? code : LK_ENGINE_ERROR_INTERNAL,
+                                          commit_error->message);
+      g_clear_pointer (&job->response, g_bytes_unref);
+      job->response = lk_api_response_encode (failed, NULL);
+      job->info.error_code = failed->error_code;
+      job->http_status = HTTP_OK;
+    }
+  /* No wake-up here: commit_notify wakes the reactor once per group. */
+  g_async_queue_push (job->server->done_queue, job);
+}
+
+static void
+commit_notify (gpointer data)
+{
+  LkServer *self = data;
+
+  lk_reactor_wake (self->reactor);
+}
+
 /* ---- main-context side ------------------------------------------------------- */
-
-static void
-on_message_finished (SoupServerMessage *msg,
-                     gpointer           user_data)
-{
-  Job *job = user_data;
-  LkServer *self = job->server;
-
-  g_signal_handler_disconnect (msg, job->finished_id);
-  job->finished_id = 0;
-  job->finished = TRUE;
-  if (job->kind == JOB_API)
-    lk_server_metrics_in_flight_add (self->metrics, -1);
-  maybe_finish_drain (self);
-  job_unref (job);
-}
-
-static void
-on_wrote_body (SoupServerMessage *msg,
-               gpointer           user_data)
-{
-  GSocket *socket = soup_server_message_get_socket (msg);
-
-  if (socket != NULL)
-    g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, FALSE, NULL);
-}
-
-/* libsoup writes the headers and the body with two send()s on a
- * TCP_NODELAY socket: two segments, each a full trip through the TCP stack
- * on both ends. Corked, the answer leaves as one segment when the body is
- * written (about 5 % of the server's CPU per validation, and fewer wake-ups
- * for the client). */
-static void
-cork_until_written (SoupServerMessage *msg)
-{
-  GSocket *socket = soup_server_message_get_socket (msg);
-
-  if (socket != NULL && g_socket_set_option (socket, IPPROTO_TCP, TCP_CORK, TRUE, NULL))
-    g_signal_connect (msg, "wrote-body", G_CALLBACK (on_wrote_body), NULL);
-}
 
 static void
 job_done (Job *job)
 {
   LkServer *self = job->server;
 
-  if (!job->finished)
-    {
-      set_response (job->msg, job->http_status, "application/json", job->response);
-      if (job->account_limited)
-        {
-          g_autofree char *retry = g_strdup_printf ("%u", MAX (job->retry_after, 1));
-
-          soup_message_headers_replace (soup_server_message_get_response_headers (job->msg),
-                                        "Retry-After", retry);
-        }
-      if (self->draining)
-        soup_message_headers_replace (soup_server_message_get_response_headers (job->msg),
-                                      "Connection", "close");
-      cork_until_written (job->msg);
-      soup_server_message_unpause (job->msg);
-    }
-
+  /* Counted and logged before answering: the answer may let the next
+   * pipelined request (a /metrics scrape) run at once. */
   lk_server_metrics_record_http (self->metrics, job->http_status);
-  if (job->kind == JOB_API)
+  if (job->kind != JOB_HEALTH)
     {
+      lk_server_metrics_in_flight_add (self->metrics, -1);
       lk_server_metrics_record_request (self->metrics, job->info.type, job->info.error_code,
                                         (g_get_monotonic_time () - job->start_us) / (double) G_USEC_PER_SEC);
       if (job->account_limited)
@@ -468,12 +530,22 @@ job_done (Job *job)
       /* Each wrong partner key costs a slow hash: the address pays a token. */
       if (job->info.error_code == LK_ENGINE_ERROR_PARTNER_LOGIN_FAILED)
         lk_rate_limiter_check (self->login_failure_limiter, job->rate_key, g_get_monotonic_time (), NULL);
-      log_request (self, job->msg, job->client, job->http_status, job->info.type, job->info.error_code,
-                   job->info.account, job->start_us, g_bytes_get_size (job->body),
+      log_request (job->method, job->path, job->client, job->http_status, job->info.type, job->info.error_code,
+                   job->info.account, job->start_us, job->body != NULL ? g_bytes_get_size (job->body) : 0,
                    g_bytes_get_size (job->response));
     }
 
-  job_unref (job);
+  if (job->conn != NULL)
+    {
+      Peer *peer = lk_http_connection_get_user_data (job->conn);
+      g_autofree char *retry = NULL;
+
+      peer->job = NULL;
+      if (job->account_limited)
+        retry = g_strdup_printf ("Retry-After: %u", MAX (job->retry_after, 1));
+      answer (self, job->conn, job->http_status, "application/json", job->response, retry, FALSE);
+    }
+  job_free (job);
 }
 
 static gboolean
@@ -482,278 +554,446 @@ drain_done (gpointer data)
   LkServer *self = data;
   Job *job;
 
-  g_atomic_int_set (&self->done_scheduled, 0);
   while ((job = g_async_queue_try_pop (self->done_queue)) != NULL)
     job_done (job);
-  return G_SOURCE_REMOVE;
+  maybe_finish_drain (self);
+  return G_SOURCE_CONTINUE;
 }
 
-static void
-dispatch (LkServer          *self,
-          SoupServerMessage *msg,
-          JobKind            kind,
-          GBytes            *body,
-          char              *rate_key,
-          gint64             start_us)
+/* Hands the validations gathered in this dispatch to the committer with
+ * one wake-up; called at the end of every reactor dispatch. */
+static gboolean
+submit_validations (gpointer data)
 {
+  LkServer *self = data;
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  if (self->pending_validations->len == 0)
+    return G_SOURCE_CONTINUE;
+  jobs = g_steal_pointer (&self->pending_validations);
+  self->pending_validations = g_ptr_array_new ();
+  if (lk_group_commit_submit_batch (self->group_commit, commit_run, commit_done, jobs))
+    return G_SOURCE_CONTINUE;
+
+  /* The committer is stopping: nothing of these ran. */
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      Job *job = jobs->pdata[i];
+
+      lk_server_metrics_in_flight_add (self->metrics, -1);
+      if (job->conn != NULL)
+        {
+          ((Peer *) lk_http_connection_get_user_data (job->conn))->job = NULL;
+          refuse (self, job->conn, HTTP_SERVICE_UNAVAILABLE, LK_SERVER_CODE_UNAVAILABLE,
+                  _("Server is shutting down"), "draining", NULL, job->start_us, g_bytes_get_size (job->body));
+        }
+      job_free (job);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static Job *
+job_new (LkServer         *self,
+         LkHttpConnection *conn,
+         JobKind           kind,
+         GBytes           *body,
+         gint64            start_us)
+{
+  const LkHttpRequestHead *head = lk_http_connection_get_head (conn);
+  Peer *peer = lk_http_connection_get_user_data (conn);
   Job *job = g_new0 (Job, 1);
 
-  job->ref_count = 2;   /* one for the worker and job_done, one for ::finished */
   job->kind = kind;
-  job->server = g_object_ref (self);
-  job->msg = g_object_ref (msg);
+  job->server = self;
+  job->conn = conn;
+  job->method = g_strdup (head->method);
+  job->path = g_strdup (head->path);
   job->body = body != NULL ? g_bytes_ref (body) : NULL;
-  job->client = client_string (msg);
-  job->rate_key = rate_key;
+  job->client = g_strdup (peer->client);
+  job->rate_key = g_strdup (peer->rate_key);
   job->start_us = start_us;
-  job->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_message_finished), job);
-
-  if (kind == JOB_API)
-    lk_server_metrics_in_flight_add (self->metrics, 1);
-  soup_server_message_pause (msg);
-  lk_worker_pool_push (self->pool, job);
+  peer->job = job;
+  return job;
 }
 
-/* Bodies are never buffered past the limit: a Content-Length over it is
- * refused as soon as the headers are in, a chunked body as soon as its
- * chunks add up to more. What still arrives is discarded. */
+/* A validation under group commit goes straight to the committer; every
+ * other call (and anything that does not decode) to a worker. */
 static void
-refuse_too_large (LkServer          *self,
-                  SoupServerMessage *msg)
+dispatch_api (LkServer         *self,
+              LkHttpConnection *conn,
+              GBytes           *body,
+              gint64            start_us)
 {
-  SoupMessageBody *request = soup_server_message_get_request_body (msg);
-
-  soup_message_body_set_accumulate (request, FALSE);
-  soup_message_body_truncate (request);
-  refuse (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, LK_SERVER_CODE_BODY_TOO_LARGE,
-          _("Request body too large"), "body_too_large", g_get_monotonic_time ());
-}
-
-static void
-on_got_chunk (SoupServerMessage *msg,
-              GBytes            *chunk,
-              gpointer           user_data)
-{
-  LkServer *self = user_data;
-  SoupMessageBody *request = soup_server_message_get_request_body (msg);
-  gsize discarded;
-
-  if (soup_server_message_get_status (msg) == 0)
+  if (self->group_commit != NULL)
     {
-      if (request->length > self->config->max_body)
-        refuse_too_large (self, msg);
-      return;
-    }
+      g_autoptr(LkApiRequest) request = lk_api_request_new (LK_API_OP_INVALID);
+      gsize len = 0;
+      const char *data = g_bytes_get_data (body, &len);
 
-  discarded = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (msg), "lk-discarded"));
-  discarded += g_bytes_get_size (chunk);
-  g_object_set_data (G_OBJECT (msg), "lk-discarded", GSIZE_TO_POINTER (discarded));
-  if (discarded > DISCARD_CAP)
-    {
-      GSocket *socket = soup_server_message_get_socket (msg);
-
-      g_debug ("Cutting a connection that keeps sending an oversized body");
-      if (socket != NULL)
-        g_socket_shutdown (socket, TRUE, TRUE, NULL);
-    }
-}
-
-static void
-api_early_handler (SoupServer        *soup,
-                   SoupServerMessage *msg,
-                   const char        *path,
-                   GHashTable        *query,
-                   gpointer           user_data)
-{
-  LkServer *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-
-  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
-    return;
-
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
-    {
-      /* A declared length within the limit is all libsoup will read: no
-       * need to watch the chunks (the common, fast case). */
-      if (soup_message_headers_get_content_length (headers) > (goffset) self->config->max_body)
+      if (lk_api_request_decode (request, data, len, NULL) && request->op == LK_API_OP_VALIDATE_OTP)
         {
-          refuse_too_large (self, msg);
-          g_signal_connect_object (msg, "got-chunk", G_CALLBACK (on_got_chunk), self, 0);
+          Job *job = job_new (self, conn, JOB_VALIDATE, body, start_us);
+
+          job->request = g_steal_pointer (&request);
+          lk_server_metrics_in_flight_add (self->metrics, 1);
+          g_ptr_array_add (self->pending_validations, job);
+          if (!lk_reactor_is_dispatching (self->reactor))
+            submit_validations (self);
+          return;
         }
-      return;
     }
 
-  g_signal_connect_object (msg, "got-chunk", G_CALLBACK (on_got_chunk), self, 0);
+  lk_server_metrics_in_flight_add (self->metrics, 1);
+  lk_worker_pool_push (self->pool, job_new (self, conn, JOB_API, body, start_us));
 }
 
 static void
-api_handler (SoupServer        *soup,
-             SoupServerMessage *msg,
-             const char        *path,
-             GHashTable        *query,
-             gpointer           user_data)
+handle_api (LkServer                *self,
+            LkHttpConnection        *conn,
+            const LkHttpRequestHead *head,
+            GBytes                  *body)
 {
-  LkServer *self = user_data;
+  Peer *peer = lk_http_connection_get_user_data (conn);
   gint64 start_us = g_get_monotonic_time ();
-  g_autofree char *rate_key = NULL;
-  g_autoptr(GBytes) body = NULL;
+  gsize body_len = g_bytes_get_size (body);
   guint retry_after = 0;
 
-  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
+  if (strcmp (head->method, "POST") != 0)
     {
-      refuse (self, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, LK_SERVER_CODE_METHOD,
-              _("Use POST with a JSON body"), "method", start_us);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "POST");
+      refuse (self, conn, HTTP_METHOD_NOT_ALLOWED, LK_SERVER_CODE_METHOD,
+              _("Use POST with a JSON body"), "method", "Allow: POST", start_us, body_len);
       return;
     }
 
   if (self->draining)
     {
-      refuse (self, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, LK_SERVER_CODE_UNAVAILABLE,
-              _("Server is shutting down"), "draining", start_us);
+      refuse (self, conn, HTTP_SERVICE_UNAVAILABLE, LK_SERVER_CODE_UNAVAILABLE,
+              _("Server is shutting down"), "draining", NULL, start_us, body_len);
       return;
     }
 
-  rate_key = client_rate_key (msg);
-  if (!lk_rate_limiter_check (self->address_limiter, rate_key, start_us, &retry_after))
+  if (!lk_rate_limiter_check (self->address_limiter, peer->rate_key, start_us, &retry_after))
     {
-      g_autofree char *retry = g_strdup_printf ("%u", retry_after);
+      g_autofree char *retry = g_strdup_printf ("Retry-After: %u", retry_after);
 
       lk_server_metrics_record_rate_limit (self->metrics, LK_RATE_SCOPE_ADDRESS);
-      refuse (self, msg, HTTP_TOO_MANY_REQUESTS, LK_SERVER_CODE_TOO_MANY_REQUESTS,
-              _("Too many requests from this client address"), NULL, start_us);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry);
+      refuse (self, conn, HTTP_TOO_MANY_REQUESTS, LK_SERVER_CODE_TOO_MANY_REQUESTS,
+              _("Too many requests from this client address"), NULL, retry, start_us, body_len);
       return;
     }
 
   /* Checked before the work, charged after it: only failures cost. */
-  if (!lk_rate_limiter_peek (self->login_failure_limiter, rate_key, start_us, &retry_after))
+  if (!lk_rate_limiter_peek (self->login_failure_limiter, peer->rate_key, start_us, &retry_after))
     {
-      g_autofree char *retry = g_strdup_printf ("%u", retry_after);
+      g_autofree char *retry = g_strdup_printf ("Retry-After: %u", retry_after);
 
       lk_server_metrics_record_rate_limit (self->metrics, LK_RATE_SCOPE_LOGIN_FAILURE);
-      refuse (self, msg, HTTP_TOO_MANY_REQUESTS, LK_SERVER_CODE_TOO_MANY_REQUESTS,
-              _("Too many failed partner logins from this client address"), NULL, start_us);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", retry);
+      refuse (self, conn, HTTP_TOO_MANY_REQUESTS, LK_SERVER_CODE_TOO_MANY_REQUESTS,
+              _("Too many failed partner logins from this client address"), NULL, retry, start_us, body_len);
       return;
     }
 
   if (lk_worker_pool_queued (self->pool) >= self->config->max_queue)
     {
-      refuse (self, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, LK_SERVER_CODE_UNAVAILABLE,
-              _("Server busy, retry shortly"), "overloaded", start_us);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+      refuse (self, conn, HTTP_SERVICE_UNAVAILABLE, LK_SERVER_CODE_UNAVAILABLE,
+              _("Server busy, retry shortly"), "overloaded", "Retry-After: 1", start_us, body_len);
       return;
     }
 
-  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  if (g_bytes_get_size (body) > self->config->max_body)
-    {
-      refuse_too_large (self, msg);
-      return;
-    }
-
-  dispatch (self, msg, JOB_API, body, g_steal_pointer (&rate_key), start_us);
+  dispatch_api (self, conn, body, start_us);
 }
 
 static void
-health_handler (SoupServer        *soup,
-                SoupServerMessage *msg,
-                const char        *path,
-                GHashTable        *query,
-                gpointer           user_data)
+handle_health (LkServer                *self,
+               LkHttpConnection        *conn,
+               const LkHttpRequestHead *head)
 {
-  LkServer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
-
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+  if (strcmp (head->method, "GET") != 0 && strcmp (head->method, "HEAD") != 0)
     {
-      refuse (self, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, LK_SERVER_CODE_METHOD,
-              _("Use GET"), "method", g_get_monotonic_time ());
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "GET, HEAD");
+      refuse (self, conn, HTTP_METHOD_NOT_ALLOWED, LK_SERVER_CODE_METHOD,
+              _("Use GET"), "method", "Allow: GET, HEAD", g_get_monotonic_time (), 0);
       return;
     }
   if (self->draining)
     {
       g_autoptr(GBytes) body = g_bytes_new_static ("{\"status\":\"draining\"}\n", 22);
 
-      set_response (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "application/json", body);
-      lk_server_metrics_record_http (self->metrics, SOUP_STATUS_SERVICE_UNAVAILABLE);
+      lk_server_metrics_record_http (self->metrics, HTTP_SERVICE_UNAVAILABLE);
+      answer (self, conn, HTTP_SERVICE_UNAVAILABLE, "application/json", body, NULL, FALSE);
       return;
     }
 
   /* Reaching the database is blocking work: it goes to a worker too. */
-  dispatch (self, msg, JOB_HEALTH, NULL, NULL, g_get_monotonic_time ());
+  lk_worker_pool_push (self->pool, job_new (self, conn, JOB_HEALTH, NULL, g_get_monotonic_time ()));
 }
 
 static void
-metrics_handler (SoupServer        *soup,
-                 SoupServerMessage *msg,
-                 const char        *path,
-                 GHashTable        *query,
-                 gpointer           user_data)
+handle_metrics (LkServer                *self,
+                LkHttpConnection        *conn,
+                const LkHttpRequestHead *head)
 {
-  LkServer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
   g_autoptr(GString) text = NULL;
   g_autoptr(GBytes) body = NULL;
 
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+  if (strcmp (head->method, "GET") != 0 && strcmp (head->method, "HEAD") != 0)
     {
-      refuse (self, msg, SOUP_STATUS_METHOD_NOT_ALLOWED, LK_SERVER_CODE_METHOD,
-              _("Use GET"), "method", g_get_monotonic_time ());
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "GET, HEAD");
+      refuse (self, conn, HTTP_METHOD_NOT_ALLOWED, LK_SERVER_CODE_METHOD,
+              _("Use GET"), "method", "Allow: GET, HEAD", g_get_monotonic_time (), 0);
       return;
     }
 
   /* Counted before rendering, so a scrape sees itself like any other response. */
-  lk_server_metrics_record_http (self->metrics, SOUP_STATUS_OK);
+  lk_server_metrics_record_http (self->metrics, HTTP_OK);
   text = g_string_new (NULL);
   lk_server_metrics_render (self->metrics, lk_worker_pool_queued (self->pool),
                             lk_worker_pool_size (self->pool), text);
   body = g_string_free_to_bytes (g_steal_pointer (&text));
-  set_response (msg, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", body);
+  answer (self, conn, HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body, NULL, FALSE);
+}
+
+/* A handler registered for /a serves /a and everything under /a/. */
+static gboolean
+path_under (const char *path,
+            const char *prefix)
+{
+  gsize len = strlen (prefix);
+
+  return strncmp (path, prefix, len) == 0 && (path[len] == '\0' || path[len] == '/');
 }
 
 static void
-default_handler (SoupServer        *soup,
-                 SoupServerMessage *msg,
-                 const char        *path,
-                 GHashTable        *query,
-                 gpointer           user_data)
+on_request (LkHttpConnection        *conn,
+            const LkHttpRequestHead *head,
+            GBytes                  *body,
+            gpointer                 data)
 {
-  LkServer *self = user_data;
+  LkServer *self = data;
 
-  refuse (self, msg, SOUP_STATUS_NOT_FOUND, LK_SERVER_CODE_NOT_FOUND,
-          _("No such endpoint: use POST /api/v1"), "not_found", g_get_monotonic_time ());
+  if (path_under (head->path, API_PATH) || path_under (head->path, VENDOR_PATH))
+    handle_api (self, conn, head, body);
+  else if (path_under (head->path, HEALTH_PATH))
+    handle_health (self, conn, head);
+  else if (path_under (head->path, METRICS_PATH))
+    handle_metrics (self, conn, head);
+  else
+    refuse (self, conn, HTTP_NOT_FOUND, LK_SERVER_CODE_NOT_FOUND,
+            _("No such endpoint: use POST /api/v1"), "not_found", NULL, g_get_monotonic_time (),
+            g_bytes_get_size (body));
 }
 
 static void
-on_request_started (SoupServer        *soup,
-                    SoupServerMessage *msg,
-                    gpointer           user_data)
+on_refused (LkHttpConnection *conn,
+            guint             status,
+            gpointer          data)
 {
-  GSocket *socket = soup_server_message_get_socket (msg);
+  LkServer *self = data;
 
-  /* A connection that sends nothing for this long is dropped, so idle or
-   * stalled clients cannot hold sockets forever. */
-  if (socket != NULL && g_socket_get_timeout (socket) == 0)
-    g_socket_set_timeout (socket, IDLE_TIMEOUT_S);
+  /* Bodies are never buffered past the limit: a Content-Length over it is
+   * refused as soon as the head is in, a chunked body as soon as its
+   * chunks add up to more. */
+  if (status == HTTP_TOO_LARGE)
+    {
+      refuse (self, conn, HTTP_TOO_LARGE, LK_SERVER_CODE_BODY_TOO_LARGE,
+              _("Request body too large"), "body_too_large", NULL, g_get_monotonic_time (), 0);
+      return;
+    }
+  /* Malformed HTTP: the connection answers in plain text and closes. */
+  lk_server_metrics_record_http (self->metrics, status);
+}
+
+static void
+on_flushed (LkHttpConnection *conn,
+            gpointer          data)
+{
+  LkServer *self = data;
+
+  if (self->draining)
+    maybe_finish_drain (self);
+}
+
+static void resume_accepting (LkServer *self);
+
+static void
+on_closed (LkHttpConnection *conn,
+           gpointer          data)
+{
+  LkServer *self = data;
+  Peer *peer = lk_http_connection_get_user_data (conn);
+
+  /* A job still running finishes, is counted and logged, and answers no one. */
+  if (peer->job != NULL)
+    peer->job->conn = NULL;
+  g_free (peer->client);
+  g_free (peer->rate_key);
+  g_free (peer);
+  g_hash_table_remove (self->connections, conn);
+  resume_accepting (self);
+  if (self->draining)
+    maybe_finish_drain (self);
+}
+
+static const LkHttpHandlers http_handlers = {
+  .head = NULL,
+  .request = on_request,
+  .refused = on_refused,
+  .flushed = on_flushed,
+  .closed = on_closed,
+};
+
+/* ---- connections ------------------------------------------------------------ */
+
+static void
+pause_accepting (LkServer *self)
+{
+  for (guint i = 0; i < self->listeners->len; i++)
+    {
+      Listener *l = self->listeners->pdata[i];
+
+      if (l->socket != NULL && !l->paused)
+        {
+          lk_reactor_update (self->reactor, &l->watch, 0);
+          l->paused = TRUE;
+        }
+    }
+}
+
+static void
+resume_accepting (LkServer *self)
+{
+  if (self->draining || g_hash_table_size (self->connections) >= self->max_connections)
+    return;
+  for (guint i = 0; i < self->listeners->len; i++)
+    {
+      Listener *l = self->listeners->pdata[i];
+
+      if (l->socket != NULL && l->paused)
+        {
+          lk_reactor_update (self->reactor, &l->watch, EPOLLIN);
+          l->paused = FALSE;
+        }
+    }
+}
+
+static void
+on_listener_event (gpointer data,
+                   guint32  events)
+{
+  Listener *l = data;
+  LkServer *self = l->server;
+
+  for (int i = 0; i < ACCEPT_BATCH; i++)
+    {
+      struct sockaddr_storage address;
+      socklen_t address_len = sizeof address;
+      g_autoptr(GError) error = NULL;
+      LkHttpConnection *conn;
+      SSL *ssl = NULL;
+      Peer *peer;
+      int one = 1;
+      int fd;
+
+      /* At the limit, new connections wait in the kernel's queue. */
+      if (g_hash_table_size (self->connections) >= self->max_connections)
+        {
+          pause_accepting (self);
+          return;
+        }
+      fd = accept4 (g_socket_get_fd (l->socket), (struct sockaddr *) &address, &address_len,
+                    SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0)
+        {
+          if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+            {
+              /* Out of descriptors: stop accepting until the next sweep
+               * rather than spin on a listener that stays readable. */
+              g_warning ("Cannot accept a connection: %s", g_strerror (errno));
+              pause_accepting (self);
+            }
+          return;
+        }
+      /* Each answer leaves in one write: no Nagle delay for it. */
+      setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      if (l->tls && (ssl = lk_http_tls_new (self->tls, fd)) == NULL)
+        {
+          close (fd);
+          continue;
+        }
+      conn = lk_http_connection_new (self->reactor, fd, ssl, (struct sockaddr *) &address, address_len,
+                                     &self->limits, &http_handlers, self, &error);
+      if (conn == NULL)
+        {
+          g_warning ("Cannot serve a connection: %s", error->message);
+          continue;
+        }
+      peer = g_new0 (Peer, 1);
+      client_strings ((struct sockaddr *) &address, address_len, &peer->client, &peer->rate_key);
+      lk_http_connection_set_user_data (conn, peer);
+      g_hash_table_add (self->connections, conn);
+    }
+}
+
+static GList *
+connection_list (LkServer *self)
+{
+  /* A copy: closing a connection removes it from the table. */
+  return g_hash_table_get_keys (self->connections);
+}
+
+/* Once a second: connections past their deadline go (idle, slow heads
+ * and bodies, unread answers), and accepting resumes after a shortage. */
+static gboolean
+on_sweep (gpointer data)
+{
+  LkServer *self = data;
+  gint64 now = g_get_monotonic_time ();
+  GList *list = connection_list (self);
+
+  for (GList *l = list; l != NULL; l = l->next)
+    lk_http_connection_check_timeout (l->data, now);
+  g_list_free (list);
+  resume_accepting (self);
+  return G_SOURCE_CONTINUE;
 }
 
 /* ---- shutdown ------------------------------------------------------------- */
+
+static void
+close_all_connections (LkServer *self)
+{
+  GList *list = connection_list (self);
+
+  for (GList *l = list; l != NULL; l = l->next)
+    lk_http_connection_close (l->data);
+  g_list_free (list);
+}
+
+static void
+close_listeners (LkServer *self)
+{
+  for (guint i = 0; i < self->listeners->len; i++)
+    {
+      Listener *l = self->listeners->pdata[i];
+
+      if (l->socket == NULL)
+        continue;
+      lk_reactor_unwatch (self->reactor, &l->watch);
+      g_socket_close (l->socket, NULL);
+      g_clear_object (&l->socket);
+    }
+}
 
 static gboolean
 stop_now (gpointer data)
 {
   LkServer *self = data;
 
-  self->stop_idle_id = 0;
-  g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
+  clear_source (&self->stop_idle);
+  clear_source (&self->drain_timeout);
   if (self->stopped)
     return G_SOURCE_REMOVE;
 
-  soup_server_disconnect (self->soup);
+  close_listeners (self);
+  close_all_connections (self);
   self->stopped = TRUE;
   g_message ("Stopped");
   g_signal_emit (self, signals[SIGNAL_STOPPED], 0);
@@ -763,10 +1003,20 @@ stop_now (gpointer data)
 static void
 maybe_finish_drain (LkServer *self)
 {
-  if (!self->draining || self->stopped || self->stop_idle_id != 0)
+  GHashTableIter iter;
+  gpointer conn;
+
+  if (!self->draining || self->stopped || self->stop_idle != NULL)
     return;
-  if (lk_server_metrics_get_in_flight (self->metrics) == 0 && lk_worker_pool_queued (self->pool) == 0)
-    self->stop_idle_id = g_idle_add (stop_now, self);
+  if (lk_server_metrics_get_in_flight (self->metrics) != 0 ||
+      (self->pool != NULL && lk_worker_pool_queued (self->pool) != 0))
+    return;
+  /* Answers still being written are part of the drain. */
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, &conn, NULL))
+    if (lk_http_connection_is_busy (conn))
+      return;
+  self->stop_idle = add_source (self, g_idle_source_new (), stop_now);
 }
 
 static gboolean
@@ -774,7 +1024,7 @@ on_drain_timeout (gpointer data)
 {
   LkServer *self = data;
 
-  self->drain_timeout_id = 0;
+  clear_source (&self->drain_timeout);
   g_warning ("Drain timeout: %u request(s) still in flight, stopping anyway",
              lk_server_metrics_get_in_flight (self->metrics));
   stop_now (self);
@@ -784,8 +1034,6 @@ on_drain_timeout (gpointer data)
 void
 lk_server_shutdown (LkServer *self)
 {
-  GSList *listeners;
-
   g_return_if_fail (LK_IS_SERVER (self));
 
   if (self->stopped)
@@ -802,16 +1050,14 @@ lk_server_shutdown (LkServer *self)
              lk_server_metrics_get_in_flight (self->metrics));
 
   /* Closing the listening sockets refuses new connections while requests
-   * already read keep going; libsoup drops the listener on the next accept. */
-  listeners = soup_server_get_listeners (self->soup);
-  for (GSList *l = listeners; l != NULL; l = l->next)
-    g_socket_close (l->data, NULL);
-  g_slist_free (listeners);
+   * already read keep going; open connections get 503 for new requests. */
+  close_listeners (self);
 
   if (self->config->drain_timeout > 0)
-    self->drain_timeout_id = g_timeout_add_seconds (self->config->drain_timeout, on_drain_timeout, self);
+    self->drain_timeout = add_source (self, g_timeout_source_new_seconds (self->config->drain_timeout),
+                                      on_drain_timeout);
   else
-    self->drain_timeout_id = g_idle_add (on_drain_timeout, self);
+    self->drain_timeout = add_source (self, g_idle_source_new (), on_drain_timeout);
   maybe_finish_drain (self);
 }
 
@@ -833,11 +1079,20 @@ lk_server_close (LkServer *self)
     return;
   /* Workers finish what they hold, then close their databases. */
   g_clear_pointer (&self->pool, lk_worker_pool_free);
-  /* After the workers: their engines point at it. */
+  /* After the workers: their engines point at it. It answers what it
+   * holds before it stops. */
+  if (self->group_commit != NULL)
+    {
+      guint64 groups = 0, validations = 0;
+
+      /* The mean group size is what a benchmark wants to know. */
+      lk_group_commit_get_stats (self->group_commit, &groups, &validations);
+      g_message ("Group commit: %llu validations in %llu commits",
+                 (unsigned long long) validations, (unsigned long long) groups);
+    }
   g_clear_pointer (&self->group_commit, lk_group_commit_free);
-  /* Answers the workers posted after the loop stopped: release their jobs. */
-  while (g_main_context_iteration (self->main_context, FALSE))
-    ;
+  /* Answers posted after the loop stopped: release their jobs. */
+  drain_done (self);
   g_message ("Databases closed");
 }
 
@@ -901,17 +1156,30 @@ start_outbox (LkServer  *self,
 }
 
 static void
+listener_free (gpointer data)
+{
+  Listener *l = data;
+
+  g_clear_object (&l->socket);
+  g_free (l);
+}
+
+static void
 lk_server_dispose (GObject *object)
 {
   LkServer *self = LK_SERVER (object);
 
   lk_server_close (self);
-  g_clear_handle_id (&self->drain_timeout_id, g_source_remove);
-  g_clear_handle_id (&self->stop_idle_id, g_source_remove);
-  if (self->soup != NULL)
-    soup_server_disconnect (self->soup);
-  g_clear_object (&self->soup);
-  g_clear_object (&self->certificate);
+  clear_source (&self->drain_timeout);
+  clear_source (&self->stop_idle);
+  clear_source (&self->sweep);
+  if (self->reactor != NULL)
+    {
+      close_listeners (self);
+      close_all_connections (self);
+    }
+  g_clear_pointer (&self->reactor, lk_reactor_free);
+  g_clear_pointer (&self->tls, SSL_CTX_free);
   g_clear_object (&self->key_provider);
 
   G_OBJECT_CLASS (lk_server_parent_class)->dispose (object);
@@ -932,6 +1200,9 @@ lk_server_finalize (GObject *object)
   g_clear_pointer (&self->config, lk_server_config_free);
   g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_pointer (&self->done_queue, g_async_queue_unref);
+  g_clear_pointer (&self->pending_validations, g_ptr_array_unref);
+  g_clear_pointer (&self->listeners, g_ptr_array_unref);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
 
   G_OBJECT_CLASS (lk_server_parent_class)->finalize (object);
 }
@@ -959,6 +1230,22 @@ lk_server_init (LkServer *self)
   self->main_context = g_main_context_ref_thread_default ();
   self->metrics = lk_server_metrics_new ();
   self->done_queue = g_async_queue_new ();
+  self->pending_validations = g_ptr_array_new ();
+  self->listeners = g_ptr_array_new_with_free_func (listener_free);
+  self->connections = g_hash_table_new (NULL, NULL);
+}
+
+/* As many connections as file descriptors allow, less a reserve. */
+static guint
+connection_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return 65536;
+  if (limit.rlim_cur <= 2 * RESERVED_FDS)
+    return 16;
+  return (guint) MIN (limit.rlim_cur - RESERVED_FDS, 65536);
 }
 
 LkServer *
@@ -975,15 +1262,20 @@ lk_server_new (LkServerConfig  *config,
   self->account_limiter = lk_rate_limiter_new (config->account_rate, config->account_burst, MAX_BUCKETS);
   self->login_failure_limiter = lk_rate_limiter_new (config->login_failure_rate, config->login_failure_burst,
                                                      MAX_BUCKETS);
+  self->limits = (LkHttpLimits) {
+    .max_head = MAX_HEAD,
+    .max_body = config->max_body,
+    .idle_timeout_s = config->idle_timeout,
+    .header_timeout_s = config->header_timeout,
+    .body_timeout_s = BODY_TIMEOUT_S,
+    .write_timeout_s = WRITE_TIMEOUT_S,
+  };
+  self->max_connections = config->max_connections > 0 ? config->max_connections : connection_limit ();
 
   if (config->tls_certificate != NULL)
     {
-      if (config->tls_key != NULL)
-        self->certificate = g_tls_certificate_new_from_files (config->tls_certificate, config->tls_key,
-                                                              &local_error);
-      else
-        self->certificate = g_tls_certificate_new_from_file (config->tls_certificate, &local_error);
-      if (self->certificate == NULL)
+      self->tls = lk_http_tls_context_new (config->tls_certificate, config->tls_key, &local_error);
+      if (self->tls == NULL)
         {
           g_set_error (error, LK_SERVER_ERROR, LK_SERVER_ERROR_TLS,
                        _("Cannot load the TLS certificate %s: %s"),
@@ -992,24 +1284,17 @@ lk_server_new (LkServerConfig  *config,
         }
     }
 
-  self->soup = g_object_new (SOUP_TYPE_SERVER,
-                             "server-header", "latchkeyd",
-                             "tls-certificate", self->certificate,
-                             NULL);
-  soup_server_add_early_handler (self->soup, API_PATH, api_early_handler, self, NULL);
-  soup_server_add_early_handler (self->soup, VENDOR_PATH, api_early_handler, self, NULL);
-  soup_server_add_handler (self->soup, API_PATH, api_handler, self, NULL);
-  soup_server_add_handler (self->soup, VENDOR_PATH, api_handler, self, NULL);
-  soup_server_add_handler (self->soup, HEALTH_PATH, health_handler, self, NULL);
-  soup_server_add_handler (self->soup, METRICS_PATH, metrics_handler, self, NULL);
-  soup_server_add_handler (self->soup, NULL, default_handler, self, NULL);
-  g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
+  self->reactor = lk_reactor_new (self->main_context, error);
+  if (self->reactor == NULL)
+    return NULL;
+  lk_reactor_set_wake_func (self->reactor, drain_done, self);
+  lk_reactor_set_batch_end_func (self->reactor, submit_validations, self);
 
   self->key_provider = lk_file_key_provider_new (config->master_key_file);
   if (config->group_commit)
     {
-      /* One writer thread commits the validations of all workers in
-       * shared durable transactions (issue 12, docs/scale-out.md). */
+      /* One writer thread commits the validations in shared durable
+       * transactions (issue 12, docs/scale-out.md). */
       LkEngineConfig engine_config;
 
       lk_engine_config_init (&engine_config);
@@ -1025,11 +1310,11 @@ lk_server_new (LkServerConfig  *config,
                        _("Cannot open the database %s: %s"), config->db_path, local_error->message);
           return NULL;
         }
+      lk_group_commit_set_notify (self->group_commit, commit_notify, self);
       g_message ("Validations use durable group commit");
     }
-  self->pool = lk_worker_pool_new (self->group_commit != NULL ? MAX (config->workers, GROUP_COMMIT_WORKERS)
-                                                              : config->workers,
-                                   "lk-worker", worker_open, worker_close, job_run, self, &local_error);
+  self->pool = lk_worker_pool_new (config->workers, "lk-worker", worker_open, worker_close, job_run, self,
+                                   &local_error);
   if (self->pool == NULL)
     {
       g_set_error (error, LK_SERVER_ERROR, LK_SERVER_ERROR_DATABASE,
@@ -1042,10 +1327,10 @@ lk_server_new (LkServerConfig  *config,
   return g_steal_pointer (&self);
 }
 
-/* Our own listening socket rather than soup_server_listen()'s, for its
- * backlog: GIO's default of 10 drops connections when many clients connect
- * at once (a load balancer, a burst), and each dropped SYN costs the client
- * a one-second retransmission. */
+/* Our own listening socket, for its backlog: GIO's default of 10 drops
+ * connections when many clients connect at once (a load balancer, a
+ * burst), and each dropped SYN costs the client a one-second
+ * retransmission. */
 static GSocket *
 listen_socket (GInetSocketAddress  *address,
                GError             **error)
@@ -1056,12 +1341,12 @@ listen_socket (GInetSocketAddress  *address,
   socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
   if (socket == NULL)
     return NULL;
-  /* Like libsoup: an IPv6 address serves IPv6 only, so [::] and 0.0.0.0
-   * can share a port. */
+  /* An IPv6 address serves IPv6 only, so [::] and 0.0.0.0 can share a port. */
   if (family == G_SOCKET_FAMILY_IPV6 &&
       !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, error))
     return NULL;
   g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  g_socket_set_blocking (socket, FALSE);
   if (!g_socket_bind (socket, G_SOCKET_ADDRESS (address), TRUE, error) ||
       !g_socket_listen (socket, error))
     return NULL;
@@ -1081,12 +1366,25 @@ lk_server_start (LkServer  *self,
     {
       LkListenAddress *listen = g_ptr_array_index (self->config->listen, i);
       g_autoptr(GError) local_error = NULL;
+      g_autoptr(GSocket) socket = NULL;
+      Listener *l;
 
-      g_autoptr(GSocket) socket = listen_socket (listen->address, &local_error);
-
-      if (socket == NULL ||
-          !soup_server_listen_socket (self->soup, socket, listen->tls ? SOUP_SERVER_LISTEN_HTTPS : 0,
-                                      &local_error))
+      if (listen->tls && self->tls == NULL)
+        g_set_error_literal (&local_error, LK_SERVER_ERROR, LK_SERVER_ERROR_TLS, _("No TLS certificate configured"));
+      else
+        socket = listen_socket (listen->address, &local_error);
+      if (socket != NULL)
+        {
+          l = g_new0 (Listener, 1);
+          l->server = self;
+          l->tls = listen->tls;
+          l->socket = g_steal_pointer (&socket);
+          g_ptr_array_add (self->listeners, l);
+          if (!lk_reactor_watch (self->reactor, &l->watch, g_socket_get_fd (l->socket), EPOLLIN,
+                                 on_listener_event, l, &local_error))
+            g_clear_object (&l->socket);
+        }
+      if (local_error != NULL)
         {
           g_autoptr(GInetAddress) inet = g_object_ref (g_inet_socket_address_get_address (listen->address));
           g_autofree char *host = g_inet_address_to_string (inet);
@@ -1098,6 +1396,7 @@ lk_server_start (LkServer  *self,
         }
     }
   self->started = TRUE;
+  self->sweep = add_source (self, g_timeout_source_new_seconds (1), on_sweep);
 
   urls = lk_server_dup_urls (self);
   for (gsize i = 0; urls[i] != NULL; i++)
@@ -1126,17 +1425,26 @@ GStrv
 lk_server_dup_urls (LkServer *self)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  GSList *uris;
 
   g_return_val_if_fail (LK_IS_SERVER (self), NULL);
 
-  uris = soup_server_get_uris (self->soup);
-  for (GSList *l = uris; l != NULL; l = l->next)
+  for (guint i = 0; i < self->listeners->len; i++)
     {
-      g_autofree char *text = g_uri_to_string (l->data);
+      Listener *l = self->listeners->pdata[i];
+      g_autoptr(GSocketAddress) address = NULL;
+      g_autofree char *host = NULL;
+      g_autofree char *url = NULL;
+      GInetAddress *inet;
 
-      g_strv_builder_add (builder, text);
+      if (l->socket == NULL || (address = g_socket_get_local_address (l->socket, NULL)) == NULL)
+        continue;
+      inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+      host = g_inet_address_to_string (inet);
+      /* An IPv6 literal goes in brackets (RFC 3986 §3.2.2). */
+      url = g_strdup_printf (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? "%s://[%s]:%u/" : "%s://%s:%u/",
+                             l->tls ? "https" : "http", host,
+                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+      g_strv_builder_add (builder, url);
     }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return g_strv_builder_end (builder);
 }

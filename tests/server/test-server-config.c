@@ -289,6 +289,34 @@ test_validate (void)
   }
 }
 
+/* The HTTP front end's limits: defaults, file values, bounds. */
+static void
+test_connection_limits (void)
+{
+  g_autoptr(LkServerConfig) config = lk_server_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  g_assert_cmpuint (config->idle_timeout, ==, 60);
+  g_assert_cmpuint (config->header_timeout, ==, 20);
+  g_assert_cmpuint (config->max_connections, ==, 0);
+
+  path = write_config ("[limits]\nidle-timeout = 5\nheader-timeout = 2\nmax-connections = 100\n");
+  g_assert_true (lk_server_config_load_file (config, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->idle_timeout, ==, 5);
+  g_assert_cmpuint (config->header_timeout, ==, 2);
+  g_assert_cmpuint (config->max_connections, ==, 100);
+  g_free (path);
+
+  /* A zero timeout would cut every connection at once. */
+  path = write_config ("[limits]\nheader-timeout = 0\n");
+  g_assert_false (lk_server_config_load_file (config, path, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "header-timeout"));
+  g_assert_cmpuint (config->header_timeout, ==, 2);
+}
+
 /* The shipped example must load and validate as it is. */
 static void
 test_example_file (void)
@@ -322,6 +350,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/config/args-errors", test_args_errors);
   g_test_add_func ("/server/config/validate", test_validate);
   g_test_add_func ("/server/config/example-file", test_example_file);
+  g_test_add_func ("/server/config/connection-limits", test_connection_limits);
 
   return g_test_run ();
 }
