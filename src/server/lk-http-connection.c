@@ -342,11 +342,21 @@ flush (LkHttpConnection *self)
   return !self->dead;
 }
 
+/* States in which input is read. ST_WAIT too: a pipelined request is
+ * buffered (not parsed) while the current one is worked on, a hang-up is
+ * seen, and, above all, the epoll interest does not flip off and on again
+ * around every request (two epoll_ctl calls each). */
+static gboolean
+is_reading (LkHttpConnection *self)
+{
+  return self->state == ST_HEAD || self->state == ST_BODY || self->state == ST_WAIT || self->state == ST_LINGER;
+}
+
 static void
 update_interest (LkHttpConnection *self)
 {
   guint32 events = 0;
-  gboolean reading = self->state == ST_HEAD || self->state == ST_BODY || self->state == ST_LINGER;
+  gboolean reading = is_reading (self);
 
   if (self->dead)
     return;
@@ -366,8 +376,8 @@ on_event (gpointer data,
 
   if (self->dead)
     return;
-  reading = self->state == ST_HEAD || self->state == ST_BODY || self->state == ST_LINGER;
-  /* A hang-up while the server works on a request: nothing to answer to. */
+  reading = is_reading (self);
+  /* A reset, or a hang-up while only an answer was left to write. */
   if ((events & EPOLLERR) || ((events & EPOLLHUP) && !reading && !self->tls_write_wants_read))
     {
       lk_http_connection_close (self);
@@ -381,7 +391,7 @@ on_event (gpointer data,
     }
   if ((events & EPOLLOUT) && self->out_sent < self->out->len && !flush (self))
     return;
-  reading = self->state == ST_HEAD || self->state == ST_BODY || self->state == ST_LINGER;
+  reading = is_reading (self);
   if ((events & (EPOLLIN | EPOLLHUP)) || (self->tls_read_wants_write && (events & EPOLLOUT)))
     {
       self->tls_read_wants_write = FALSE;
