@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
- * Durable group commit (issue 12): one writer thread owns an engine with
- * synchronous=FULL, collects the validations that worker threads submit
- * while it is busy, runs them in order inside one transaction and answers
- * each only after that transaction's commit has reached the disk. */
+ * Durable group commit (issue 12): one writer thread owns an engine,
+ * collects the validations that worker threads submit while it is busy,
+ * runs them in order inside one transaction and answers each only after
+ * that transaction's commit has reached the disk. On SQLite the fsync of
+ * one group overlaps the next group's work (lk-group-commit.c). */
 #pragma once
 
 #include "lk-engine.h"
@@ -11,8 +12,8 @@ G_BEGIN_DECLS
 
 typedef struct _LkGroupCommit LkGroupCommit;
 
-/* Opens the writer's own engine on @path (synchronous_full is forced on)
- * and starts the writer thread. @max_group bounds the validations in one
+/* Opens the writer's own engine on @path (durable: synchronous_full, or the
+ * pipelined fsync on SQLite) and starts the writer thread. @max_group bounds the validations in one
  * transaction (0 = 256). */
 LkGroupCommit *lk_group_commit_new          (const char            *path,
                                              LkKeyProvider         *keys,
@@ -52,16 +53,17 @@ gboolean       lk_group_commit_validate_for (LkGroupCommit         *group,
 
 /* The asynchronous submit (latchkeyd's reactor): no thread waits. @run
  * executes on the writer thread inside the group's transaction, with the
- * writer's engine (its validations run inline there); @done runs on the
- * writer thread once the group's COMMIT is durable, or with @commit_error
- * set when the group failed as a whole — then nothing @run did is on disk
- * and the caller must not report success. @done must only hand the result
- * over (queue it), never block. */
+ * writer's engine (its validations run inline there); @done runs once the
+ * group's COMMIT is durable, or with @commit_error set when the group
+ * failed as a whole (its commit, or the fsync that was to make it durable)
+ * — then the caller must not report success. @done runs on the writer or
+ * the syncer thread, possibly both at once for different groups: it must
+ * only hand the result over (queue it, thread-safely), never block. */
 typedef void   (*LkGroupCommitRunFunc)      (LkEngine              *engine,
                                              gpointer               user_data);
 typedef void   (*LkGroupCommitDoneFunc)     (gpointer               user_data,
                                              const GError          *commit_error);
-/* Called on the writer thread once per group, after every @done of that
+/* Called on the thread that ran @done, once per group, after every @done of that
  * group ran, if the group held at least one asynchronous job: one wake-up
  * of the submitter per group, not per job. */
 typedef void   (*LkGroupCommitNotifyFunc)   (gpointer               user_data);
@@ -84,6 +86,10 @@ gboolean       lk_group_commit_submit_batch (LkGroupCommit         *group,
 void           lk_group_commit_set_notify   (LkGroupCommit         *group,
                                              LkGroupCommitNotifyFunc notify,
                                              gpointer               user_data);
+
+/* fdatasync() calls of the pipelined syncer so far; 0 when the engine
+ * syncs each group's commit itself (PostgreSQL) — for tests and benchmarks. */
+guint64        lk_group_commit_get_syncs    (LkGroupCommit         *group);
 
 /* Groups committed and validations answered so far (for benchmarks). */
 void           lk_group_commit_get_stats    (LkGroupCommit         *group,
