@@ -114,6 +114,7 @@ static const LkMigration migrations[] = {
   { "delivery-1", lk_engine_delivery_schema_1_sqlite },
   { "delivery-2", lk_engine_delivery_schema_2_sqlite },
   { "users-sort-1", lk_engine_users_sort_schema_1_sqlite },
+  { "cluster-1", lk_engine_cluster_schema_1_sqlite },
 };
 
 const LkMigration *

@@ -52,6 +52,7 @@ extern const char lk_engine_activation_schema_1_sqlite[];  /* lk-engine-activati
 extern const char lk_engine_activation_schema_2_sqlite[];
 extern const char lk_engine_delivery_schema_1_sqlite[];     /* lk-engine-outbox.c */
 extern const char lk_engine_users_sort_schema_1_sqlite[];   /* lk-engine-users.c */
+extern const char lk_engine_cluster_schema_1_sqlite[];      /* lk-engine-cluster.c */
 
 const LkMigration *lk_engine_get_migrations (guint *n_migrations);
 gboolean           lk_engine_migrate        (LkEngine *engine,

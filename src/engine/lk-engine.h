@@ -324,6 +324,22 @@ GPtrArray  *lk_engine_list_audit      (LkEngine    *engine,
                                        guint        limit,
                                        GError     **error);
 
+/* ---- servers sharing the database (lk-engine-cluster.c) ---- */
+/* Records that the server @server_id is alive now and sets *@out_live to
+ * the servers seen within the last @stale_after_s seconds, this one
+ * included (at least 1). latchkeyd calls it every few seconds and splits
+ * its in-memory rate limits by that count. */
+gboolean    lk_engine_server_heartbeat (LkEngine    *engine,
+                                        const char  *server_id,
+                                        guint        stale_after_s,
+                                        guint       *out_live,
+                                        GError     **error);
+/* Removes @server_id's row when it stops, so the others count one fewer at
+ * once rather than when its row goes stale. */
+gboolean    lk_engine_server_leave     (LkEngine    *engine,
+                                        const char  *server_id,
+                                        GError     **error);
+
 /* ---- master key ---- */
 
 /* Re-encrypts every seed and stored code under @new_key (NULL = a fresh

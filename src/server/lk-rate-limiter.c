@@ -13,7 +13,9 @@ typedef struct
 struct _LkRateLimiter
 {
   GMutex      lock;
-  double      rate;
+  double      configured_rate;    /* never changes: 0 turns the limiter off */
+  guint       configured_burst;
+  double      rate;               /* the configured figures split between servers */
   double      burst;
   guint       max_keys;
   GHashTable *buckets;     /* char* → Bucket* */
@@ -28,8 +30,10 @@ lk_rate_limiter_new (double rate,
   LkRateLimiter *limiter = g_new0 (LkRateLimiter, 1);
 
   g_mutex_init (&limiter->lock);
-  limiter->rate = MAX (rate, 0.0);
-  limiter->burst = MAX (burst, 1);
+  limiter->configured_rate = MAX (rate, 0.0);
+  limiter->configured_burst = MAX (burst, 1);
+  limiter->rate = limiter->configured_rate;
+  limiter->burst = limiter->configured_burst;
   limiter->max_keys = MAX (max_keys, 1);
   limiter->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   limiter->overflow.tokens = limiter->burst;
@@ -105,7 +109,7 @@ lk_rate_limiter_check (LkRateLimiter *limiter,
 
   g_return_val_if_fail (limiter != NULL, TRUE);
 
-  if (limiter->rate <= 0 || key == NULL)
+  if (limiter->configured_rate <= 0 || key == NULL)
     return TRUE;
 
   g_mutex_lock (&limiter->lock);
@@ -149,7 +153,7 @@ lk_rate_limiter_peek (LkRateLimiter *limiter,
 
   g_return_val_if_fail (limiter != NULL, TRUE);
 
-  if (limiter->rate <= 0 || key == NULL)
+  if (limiter->configured_rate <= 0 || key == NULL)
     return TRUE;
 
   g_mutex_lock (&limiter->lock);
@@ -165,6 +169,30 @@ lk_rate_limiter_peek (LkRateLimiter *limiter,
   g_mutex_unlock (&limiter->lock);
 
   return allowed;
+}
+
+void
+lk_rate_limiter_set_share (LkRateLimiter *limiter,
+                           guint          n_servers)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (limiter != NULL);
+
+  n_servers = MAX (n_servers, 1);
+  g_mutex_lock (&limiter->lock);
+  limiter->rate = limiter->configured_rate / n_servers;
+  limiter->burst = MAX (limiter->configured_burst / n_servers, 1);
+  /* A smaller share applies at once: no bucket keeps more than it allows. */
+  g_hash_table_iter_init (&iter, limiter->buckets);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Bucket *bucket = value;
+      bucket->tokens = MIN (bucket->tokens, limiter->burst);
+    }
+  limiter->overflow.tokens = MIN (limiter->overflow.tokens, limiter->burst);
+  g_mutex_unlock (&limiter->lock);
 }
 
 guint

@@ -33,6 +33,13 @@ gboolean       lk_rate_limiter_peek   (LkRateLimiter *limiter,
                                        gint64         now_us,
                                        guint         *retry_after_s);
 
+/* Splits the configured rate and burst evenly between @n_servers servers
+ * that share one database (each keeps its buckets in its own memory), so
+ * that a client spreading its requests over all of them still gets no
+ * more than the configured figures in total. 1 restores them. */
+void           lk_rate_limiter_set_share (LkRateLimiter *limiter,
+                                          guint          n_servers);
+
 /* Number of buckets currently held (for tests and metrics). */
 guint          lk_rate_limiter_size   (LkRateLimiter *limiter);
 

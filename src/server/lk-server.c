@@ -27,6 +27,7 @@
 #include "lk-api.h"
 #include "lk-api-codec.h"
 #include "lk-api-execute.h"
+#include "lk-cluster-heartbeat.h"
 #include "lk-delivery-router.h"
 #include "lk-engine.h"
 #include "lk-group-commit.h"
@@ -39,6 +40,7 @@
 #include "lk-server-error.h"
 #include "lk-server-log.h"
 #include "lk-server-metrics.h"
+#include "lk-store.h"
 #include "lk-worker-pool.h"
 
 #define HTTP_OK                    200
@@ -52,6 +54,7 @@
 #define VENDOR_PATH     "/AuthServer/REST/U2F/U2FServer.aspx"
 #define HEALTH_PATH     "/healthz"
 #define METRICS_PATH    "/metrics"
+#define HEARTBEAT_INTERVAL_S 5   /* servers on a shared database recount each other this often */
 
 /* Rate-limit buckets kept per scope before idle ones are swept. */
 #define MAX_BUCKETS     65536
@@ -137,6 +140,7 @@ struct _LkServer
   LkRateLimiter   *login_failure_limiter;
   LkOutboxWorker  *outbox;          /* NULL when no delivery channel is configured */
   LkGroupCommit   *group_commit;    /* [database] group-commit: validations go through it */
+  LkClusterHeartbeat *heartbeat;    /* on a shared (PostgreSQL) database: splits the rate limits */
 
   /* Answers ready on worker and committer threads; the reactor drains
    * them after one eventfd wake-up, so a busy server wakes once per
@@ -1075,6 +1079,8 @@ lk_server_close (LkServer *self)
 
   /* The outbox worker first: a send it interrupts stays pending. */
   g_clear_pointer (&self->outbox, lk_outbox_worker_free);
+  /* Leaving the list hands this server's share of the limits back. */
+  g_clear_pointer (&self->heartbeat, lk_cluster_heartbeat_stop);
   if (self->pool == NULL)
     return;
   /* Workers finish what they hold, then close their databases. */
@@ -1100,6 +1106,33 @@ lk_server_close (LkServer *self)
 
 /* The delivery worker, when latchkeyd.conf configures a channel: its own
  * thread and database connection, woken after sends (docs/delivery.md). */
+/* Several servers on one PostgreSQL database: the rate limits live in each
+ * server's memory, so each takes its share of them (lk-cluster-heartbeat.c).
+ * A SQLite file has one server. */
+static gboolean
+start_heartbeat (LkServer  *self,
+                 GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  LkRateLimiter *limiters[] = { self->address_limiter, self->account_limiter, self->login_failure_limiter };
+  LkEngineConfig engine_config;
+
+  if (!lk_store_is_pg_conninfo (self->config->db_path))
+    return TRUE;
+  lk_engine_config_init (&engine_config);
+  engine_config.busy_timeout_ms = self->config->busy_timeout_ms;
+  self->heartbeat = lk_cluster_heartbeat_start (self->config->db_path, self->key_provider, &engine_config,
+                                                HEARTBEAT_INTERVAL_S, limiters, G_N_ELEMENTS (limiters),
+                                                &local_error);
+  if (self->heartbeat == NULL)
+    {
+      g_set_error (error, LK_SERVER_ERROR, LK_SERVER_ERROR_DATABASE,
+                   _("Cannot open the database %s: %s"), self->config->db_path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 start_outbox (LkServer  *self,
               GError   **error)
@@ -1322,6 +1355,8 @@ lk_server_new (LkServerConfig  *config,
       return NULL;
     }
   if (!start_outbox (self, error))
+    return NULL;
+  if (!start_heartbeat (self, error))
     return NULL;
 
   return g_steal_pointer (&self);

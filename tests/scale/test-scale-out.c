@@ -5,6 +5,7 @@
  * tests/common/lk-with-pg.sh. */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gstdio.h>
 
 #include "lk-engine.h"
@@ -24,6 +25,7 @@ typedef struct
   char         *conninfo;
   LkTestServer *servers[2];
   SoupSession  *sessions[2];
+  const char * const *extra_args;   /* more latchkeyd options for both */
 } Cluster;
 
 static void
@@ -99,6 +101,7 @@ cluster_start (Cluster            *c,
       options.account_key = ACCOUNT_KEY;
       options.db_path = c->conninfo;
       options.master_key_file = c->key_file;
+      options.extra_args = c->extra_args;
       c->servers[i] = lk_test_server_start (&options, &error);
       g_assert_no_error (error);
       c->sessions[i] = lk_test_server_new_session (c->servers[i]);
@@ -276,6 +279,67 @@ test_lockout_across_processes (void)
   cluster_stop (&c);
 }
 
+/* ---- rate limits across processes -------------------------------------- */
+
+/* Waits (up to 20 s) until @server has logged @needle. */
+static void
+wait_for_log (LkTestServer *server,
+              const char   *needle)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *log = lk_test_server_dup_log (server);
+
+      if (log != NULL && strstr (log, needle) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("latchkeyd never logged “%s”; its log:\n%s", needle, log ? log : "");
+      g_usleep (100 * 1000);
+    }
+}
+
+static void
+test_rate_limits_across_processes (void)
+{
+  static const char * const logins[] = { "nobody", NULL };
+  static const char * const args[] = { "--login-failure-rate=0.01", "--login-failure-burst=10", NULL };
+  Cluster c = { .extra_args = args };
+  guint answered = 0, refused = 0;
+
+  cluster_start (&c, logins);
+  /* Each server counts both (the first learns of the second at its next
+   * heartbeat, within 5 s) and takes half of every limit. */
+  for (int i = 0; i < 2; i++)
+    wait_for_log (c.servers[i], "2 servers share the database");
+
+  /* Wrong partner keys from one address, alternating between the servers:
+   * the burst of 10 failures is split, 5 each, so the two together answer
+   * 10 guesses, not 20, and refuse the rest with 429. */
+  for (int i = 0; i < 24; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *bad = g_strdup_printf ("{\"type\":\"find_users\",\"spAccountLoginName\":\"%s\","
+                                              "\"spAccountLoginKey\":\"guess-%d\"}", ACCOUNT, i);
+      guint status = 0;
+      g_autoptr(JsonObject) answer = lk_test_server_post (c.servers[i % 2], c.sessions[i % 2], NULL, bad, -1,
+                                                          &status, &error);
+
+      if (status == 429)
+        {
+          refused++;
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_cmpint (json_object_get_int_member (answer, "errorCode"), ==, 9000);
+      answered++;
+    }
+  g_assert_cmpuint (answered, ==, 10);
+  g_assert_cmpuint (refused, ==, 14);
+  cluster_stop (&c);
+}
+
 /* ---- PostgreSQL restarts while a client validates ------------------------ */
 
 typedef struct
@@ -411,6 +475,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/scale/pg/two-process-race", test_two_process_race);
   g_test_add_func ("/scale/pg/lockout-across-processes", test_lockout_across_processes);
+  g_test_add_func ("/scale/pg/rate-limits-across-processes", test_rate_limits_across_processes);
   g_test_add_func ("/scale/pg/restart-in-the-middle", test_restart_in_the_middle);
   return g_test_run ();
 }

@@ -143,6 +143,42 @@ test_threads (void)
   g_assert_cmpuint (total, ==, 500);
 }
 
+/* Split between servers sharing a database: each gets its part of the
+ * rate and burst, a smaller share empties fuller buckets at once, and a
+ * share of 1 gives the configured figures back. */
+static void
+test_share (void)
+{
+  g_autoptr(LkRateLimiter) limiter = lk_rate_limiter_new (4.0, 6, 10);
+  gint64 t = 100 * SECOND;
+  guint retry = 0;
+  int allowed = 0;
+
+  g_assert_true (lk_rate_limiter_check (limiter, "alice", t, NULL));   /* 5 left */
+  lk_rate_limiter_set_share (limiter, 3);                              /* burst 2, 4/3 per second */
+  while (lk_rate_limiter_check (limiter, "alice", t, NULL))
+    allowed++;
+  g_assert_cmpint (allowed, ==, 2);
+  for (allowed = 0; lk_rate_limiter_check (limiter, "bob", t, NULL); allowed++)
+    ;
+  g_assert_cmpint (allowed, ==, 2);
+  /* 4/3 tokens a second: one second gives one token back, not four. */
+  g_assert_true (lk_rate_limiter_check (limiter, "alice", t + SECOND, NULL));
+  g_assert_false (lk_rate_limiter_check (limiter, "alice", t + SECOND, &retry));
+  g_assert_cmpuint (retry, ==, 1);
+
+  lk_rate_limiter_set_share (limiter, 1);
+  t += 3600 * SECOND;
+  for (allowed = 0; lk_rate_limiter_check (limiter, "alice", t, NULL); allowed++)
+    ;
+  g_assert_cmpint (allowed, ==, 6);
+
+  /* A burst smaller than the number of servers still lets one through. */
+  lk_rate_limiter_set_share (limiter, 50);
+  g_assert_true (lk_rate_limiter_check (limiter, "carol", t, NULL));
+  g_assert_false (lk_rate_limiter_check (limiter, "carol", t, NULL));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -154,6 +190,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/rate-limiter/bounded-keys", test_bounded_keys);
   g_test_add_func ("/server/rate-limiter/peek", test_peek);
   g_test_add_func ("/server/rate-limiter/threads", test_threads);
+  g_test_add_func ("/server/rate-limiter/share", test_share);
 
   return g_test_run ();
 }
