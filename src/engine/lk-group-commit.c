@@ -66,14 +66,15 @@ struct _LkGroupCommit
   guint64    syncs;
 };
 
-/* Runs one group: every validation in a savepoint of one transaction, in
- * arrival order, so two submissions of the same OTP in one group meet as
- * they would in two transactions (the second sees the first's counter and
- * is a replay), then one COMMIT — the only fsync — for all of them. */
 static void answer_group (LkGroupCommit *self,
                           GPtrArray     *group,
                           const GError  *commit_error);
 
+/* Runs one group: every validation in a savepoint of one transaction, in
+ * arrival order, so two submissions of the same OTP in one group meet as
+ * they would in two transactions (the second sees the first's counter and
+ * is a replay), then one COMMIT for all of them, made durable by one fsync:
+ * the syncer's, or the COMMIT's own without a syncer. */
 static void
 run_group (LkGroupCommit *self,
            GPtrArray     *group)
